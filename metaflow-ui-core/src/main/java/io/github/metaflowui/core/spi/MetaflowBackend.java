@@ -1,0 +1,90 @@
+package io.github.metaflowui.core.spi;
+
+import io.github.metaflowui.core.ArtifactRecord;
+import io.github.metaflowui.core.ArtifactValue;
+import io.github.metaflowui.core.Attempt;
+import io.github.metaflowui.core.Dag;
+import io.github.metaflowui.core.Flow;
+import io.github.metaflowui.core.LogPage;
+import io.github.metaflowui.core.LogRequest;
+import io.github.metaflowui.core.LogStream;
+import io.github.metaflowui.core.MetadataRecord;
+import io.github.metaflowui.core.Page;
+import io.github.metaflowui.core.PageRequest;
+import io.github.metaflowui.core.Parameter;
+import io.github.metaflowui.core.Run;
+import io.github.metaflowui.core.RunQuery;
+import io.github.metaflowui.core.RunRef;
+import io.github.metaflowui.core.Step;
+import io.github.metaflowui.core.Task;
+import io.github.metaflowui.core.TaskQuery;
+import io.github.metaflowui.core.TaskRef;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where Metaflow data comes from: a local {@code .metaflow} directory, the metadata service, the UI
+ * backend, or anything else. Page-at-a-time: implementers return one {@link Page} per call and never
+ * write iterators ({@link io.github.metaflowui.core.MetaflowClient} does the iterating).
+ *
+ * <p>Implementations are thread-safe. A missing object is an empty {@link Optional} (or an empty
+ * list for children of a missing parent); failures to get an answer are
+ * {@link io.github.metaflowui.core.MetaflowException}s. {@code _parameters} is never returned as a
+ * step or task.
+ */
+public interface MetaflowBackend extends AutoCloseable {
+
+    /** A short human description, e.g. {@code local directory /data/.metaflow}. */
+    String describe();
+
+    /** Flows, by name ascending. */
+    Page<Flow> listFlows(PageRequest page);
+
+    Optional<Flow> flow(String name);
+
+    /** Runs matching the query, in its order. */
+    Page<Run> listRuns(RunQuery query, PageRequest page);
+
+    Optional<Run> run(RunRef run);
+
+    /** The steps of a run with task counts, in graph (execution) order when the graph is known. */
+    List<Step> steps(RunRef run);
+
+    /** Tasks of a run (optionally one step), one per task with all its attempts. */
+    Page<Task> listTasks(RunRef run, TaskQuery query, PageRequest page);
+
+    Optional<Task> task(TaskRef task);
+
+    /** Every attempt of a task, oldest first. */
+    default List<Attempt> attempts(TaskRef task) {
+        return task(task).map(Task::attempts).orElse(List.of());
+    }
+
+    /** All metadata of a task, every attempt, oldest first. */
+    List<MetadataRecord> metadata(TaskRef task);
+
+    /** Artifact records of every attempt of a task, by attempt then name. */
+    List<ArtifactRecord> artifacts(TaskRef task);
+
+    /**
+     * The display form of an artifact value, if the backend can read it.
+     *
+     * @param maxChars the longest display text wanted
+     */
+    Optional<ArtifactValue> artifactValue(TaskRef task, String name, int attempt, int maxChars);
+
+    /** A window of one log stream of one attempt. An absent log is an empty page. */
+    LogPage logs(TaskRef task, LogStream stream, LogRequest request);
+
+    /** The run's graph, when recorded. */
+    Optional<Dag> dag(RunRef run);
+
+    /** The run's parameters, by name. */
+    List<Parameter> parameters(RunRef run);
+
+    /** Releases connections and threads. Default: nothing to release. */
+    @Override
+    default void close() {
+    }
+}
