@@ -1,0 +1,140 @@
+package io.github.metaflowui.examples;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StandaloneMainTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private StandaloneMain.Launch launch(String... args) {
+        return StandaloneMain.start(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void help_prints_usage_and_exits_zero() {
+        StandaloneMain.Launch l = launch("--help");
+        assertThat(l.server()).isNull();
+        assertThat(l.exitCode()).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--metaflow-dir DIR", "--port PORT", "--host HOST");
+    }
+
+    @Test
+    void unknown_option_is_a_clear_error() {
+        StandaloneMain.Launch l = launch("--bogus");
+        assertThat(l.exitCode()).isEqualTo(2);
+        assertThat(err()).isEqualTo("error: unknown option '--bogus' (see --help)" + System.lineSeparator());
+    }
+
+    @Test
+    void bad_port_is_a_clear_error() {
+        assertThat(launch("--port", "http").exitCode()).isEqualTo(2);
+        assertThat(err()).contains("--port must be a number from 0 to 65535, got 'http'");
+    }
+
+    @Test
+    void option_without_value_is_a_clear_error() {
+        assertThat(launch("--metaflow-dir").exitCode()).isEqualTo(2);
+        assertThat(err()).contains("--metaflow-dir needs a value");
+    }
+
+    @Test
+    void missing_directory_is_a_clear_error(@TempDir Path tmp) {
+        Path missing = tmp.resolve("nope");
+        StandaloneMain.Launch l = launch("--metaflow-dir", missing.toString(), "--port", "0");
+        assertThat(l.server()).isNull();
+        assertThat(l.exitCode()).isEqualTo(2);
+        assertThat(err()).startsWith("error: ").contains(missing.toString());
+    }
+
+    @Test
+    void directory_without_metaflow_data_is_a_clear_error(@TempDir Path tmp) throws Exception {
+        Files.writeString(tmp.resolve("notes.txt"), "hello");
+        StandaloneMain.Launch l = launch("--metaflow-dir", tmp.toString(), "--port", "0");
+        assertThat(l.exitCode()).isEqualTo(2);
+        assertThat(err()).startsWith("error: ").containsIgnoringCase("not a Metaflow directory");
+    }
+
+    @Test
+    void busy_port_is_a_clear_error() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            StandaloneMain.Launch l = launch("--port", Integer.toString(taken.getLocalPort()));
+            assertThat(l.server()).isNull();
+            assertThat(l.exitCode()).isEqualTo(1);
+            assertThat(err()).contains("cannot listen on 127.0.0.1:" + taken.getLocalPort())
+                    .contains("Choose another with --port");
+        }
+    }
+
+    @Test
+    void serves_the_bundled_sample_runs_by_default() throws Exception {
+        StandaloneMain.Launch l = launch("--port", "0");
+        assertThat(err()).isEmpty();
+        try (StandaloneServer server = l.server()) {
+            assertThat(server).isNotNull();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("Metaflow UI: http://127.0.0.1:" + server.port() + "/");
+            HttpClient http = HttpClient.newHttpClient();
+
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(server.uri()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/html"));
+
+            List<String> runs = new ArrayList<>();
+            List<String> statuses = new ArrayList<>();
+            JsonNode body = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(
+                    server.uri().resolve("api/runs?_limit=100")).build(), HttpResponse.BodyHandlers.ofString()).body());
+            body.get("data").forEach(r -> {
+                runs.add(r.get("flow_id").asText() + "/" + r.get("run_number").asText());
+                statuses.add(r.get("status").asText());
+            });
+            // LinearFlow 3, BranchJoinFlow 3, RetryFlow 3, FailingFlow 2, ParamsLogsFlow 3, NestedForeachFlow 1
+            assertThat(runs).hasSize(15);
+            assertThat(runs.get(0)).isEqualTo("NestedForeachFlow/1796301646182255");
+            assertThat(runs).contains("FailingFlow/1796301624448446", "FailingFlow/1796301626371648");
+            assertThat(statuses).filteredOn("failed"::equals).hasSize(2);
+            assertThat(statuses).filteredOn("completed"::equals).hasSize(13);
+        }
+    }
+
+    @Test
+    void serves_a_given_metaflow_directory() throws Exception {
+        Path fixture = Path.of(System.getProperty("metaflow.shared.dir"), "fixtures/metaflow/local/dot-metaflow");
+        StandaloneMain.Launch l = launch("--port", "0", "--metaflow-dir", fixture.toString());
+        try (StandaloneServer server = l.server()) {
+            assertThat(server).isNotNull();
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    server.uri().resolve("api/runs?_limit=100")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(new ObjectMapper().readTree(r.body()).get("data")).hasSize(18);
+        }
+    }
+
+    @Test
+    void only_loopback_hosts_keep_the_default_loopback_access_policy() {
+        assertThat(StandaloneServer.isLoopback("127.0.0.1")).isTrue();
+        assertThat(StandaloneServer.isLoopback("localhost")).isTrue();
+        assertThat(StandaloneServer.isLoopback("::1")).isTrue();
+        assertThat(StandaloneServer.isLoopback("0.0.0.0")).isFalse();
+    }
+}
