@@ -1,0 +1,143 @@
+package io.github.metaflowui.servlet;
+
+import io.github.metaflowui.core.PageRequest;
+
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * How a {@link MetaflowUiServlet} behaves. Immutable; build with {@link #builder()}.
+ *
+ * <pre>{@code
+ * MetaflowUiOptions options = MetaflowUiOptions.builder()
+ *         .title("Metaflow (staging)")
+ *         .accessPolicy(req -> req.isUserInRole("admin"))
+ *         .frameAncestors("'self' https://admin.example.com")
+ *         .build();
+ * }</pre>
+ */
+public final class MetaflowUiOptions {
+    /** The runs page size when a request does not say. */
+    public static final int DEFAULT_RUNS_PAGE_SIZE = 50;
+
+    private static final MetaflowUiOptions DEFAULTS = builder().build();
+
+    private final Clock clock;
+    private final AccessPolicy accessPolicy;
+    private final String frameAncestors;
+    private final String title;
+    private final int runsPageSize;
+
+    private MetaflowUiOptions(Builder b) {
+        this.clock = b.clock;
+        this.accessPolicy = b.accessPolicy;
+        this.frameAncestors = b.frameAncestors;
+        this.title = b.title;
+        this.runsPageSize = b.runsPageSize;
+    }
+
+    /** System UTC clock, loopback callers only, {@code frame-ancestors 'self'}, title "Metaflow", 50 runs a page. */
+    public static MetaflowUiOptions defaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The clock the API reports as server time. */
+    public Clock clock() {
+        return clock;
+    }
+
+    public AccessPolicy accessPolicy() {
+        return accessPolicy;
+    }
+
+    /** The CSP {@code frame-ancestors} source list of the UI page. */
+    public String frameAncestors() {
+        return frameAncestors;
+    }
+
+    /** The page title, shown as text (escaped). */
+    public String title() {
+        return title;
+    }
+
+    /** How many runs a page holds when the request gives no {@code _limit}. */
+    public int runsPageSize() {
+        return runsPageSize;
+    }
+
+    @Override
+    public String toString() {
+        return "MetaflowUiOptions[title=" + title + ", frameAncestors=" + frameAncestors + ", runsPageSize="
+                + runsPageSize + ", clock=" + clock + "]";
+    }
+
+    public static final class Builder {
+        private Clock clock = Clock.systemUTC();
+        private AccessPolicy accessPolicy = AccessPolicy.loopbackOnly();
+        private String frameAncestors = "'self'";
+        private String title = "Metaflow";
+        private int runsPageSize = DEFAULT_RUNS_PAGE_SIZE;
+
+        private Builder() {
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public Builder accessPolicy(AccessPolicy accessPolicy) {
+            this.accessPolicy = Objects.requireNonNull(accessPolicy, "accessPolicy");
+            return this;
+        }
+
+        /**
+         * The CSP {@code frame-ancestors} value, e.g. {@code 'self'}, {@code 'none'} or
+         * {@code 'self' https://admin.example.com} for an admin console that embeds the UI.
+         */
+        public Builder frameAncestors(String frameAncestors) {
+            this.frameAncestors = Objects.requireNonNull(frameAncestors, "frameAncestors");
+            return this;
+        }
+
+        public Builder title(String title) {
+            this.title = Objects.requireNonNull(title, "title");
+            return this;
+        }
+
+        public Builder runsPageSize(int runsPageSize) {
+            this.runsPageSize = runsPageSize;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException for a blank title or frame-ancestors value, a
+         *                                  frame-ancestors value with {@code ;}, {@code ,} or control
+         *                                  characters, or a page size outside 1..1000
+         */
+        public MetaflowUiOptions build() {
+            if (title.isBlank()) {
+                throw new IllegalArgumentException("title must not be blank");
+            }
+            if (frameAncestors.isBlank()) {
+                throw new IllegalArgumentException("frameAncestors must not be blank; use 'none' to forbid framing");
+            }
+            for (int i = 0; i < frameAncestors.length(); i++) {
+                char c = frameAncestors.charAt(i);
+                if (c == ';' || c == ',' || c < 0x20 || c == 0x7f) {
+                    throw new IllegalArgumentException("frameAncestors must be a CSP source list without ';', ','"
+                            + " or control characters, got '" + frameAncestors.replaceAll("\\p{Cntrl}", "?") + "'");
+                }
+            }
+            if (runsPageSize < 1 || runsPageSize > PageRequest.MAX_LIMIT) {
+                throw new IllegalArgumentException("runsPageSize must be between 1 and " + PageRequest.MAX_LIMIT
+                        + ", got " + runsPageSize);
+            }
+            return new MetaflowUiOptions(this);
+        }
+    }
+}

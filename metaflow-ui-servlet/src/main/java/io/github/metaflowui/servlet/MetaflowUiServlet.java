@@ -1,0 +1,193 @@
+package io.github.metaflowui.servlet;
+
+import io.github.metaflowui.core.spi.MetaflowBackend;
+import io.github.metaflowui.servlet.internal.Api;
+import io.github.metaflowui.servlet.internal.IndexPage;
+import io.github.metaflowui.servlet.internal.RequestPath;
+import io.github.metaflowui.servlet.internal.Responses;
+import io.github.metaflowui.servlet.internal.UiAssets;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The Metaflow UI and its JSON API as one servlet, for any {@link MetaflowBackend}. Register it
+ * yourself, mapped as {@code <mount>/*} for any mount ({@code /*}, {@code /metaflow/*},
+ * {@code /admin/metaflow/*}); nothing registers itself because the jar is on the classpath.
+ *
+ * <pre>{@code
+ * ServletRegistration.Dynamic reg = servletContext.addServlet("metaflow",
+ *         new MetaflowUiServlet(backend, MetaflowUiOptions.builder().title("Metaflow (prod)").build()));
+ * reg.addMapping("/admin/metaflow/*");
+ * }</pre>
+ *
+ * <p>Under the mount:
+ * <ul>
+ *   <li>{@code {mount}} redirects to {@code {mount}/};</li>
+ *   <li>{@code {mount}/api/...}: the read-only JSON API, shaped like Metaflow's UI backend
+ *       ({@code /api/runs}, {@code /api/flows/{flow}/runs/{run}/steps}, logs, artifacts, ...);</li>
+ *   <li>{@code {mount}/static/<hash>/<file>}: the UI's files, cached for a year (the hash changes
+ *       with their content);</li>
+ *   <li>anything else: the UI page, never cached, under a strict Content-Security-Policy.</li>
+ * </ul>
+ * Only GET and HEAD are served; every other method gets 405. Every request first passes the
+ * {@link AccessPolicy} (default: loopback callers only). The servlet keeps no session, installs no
+ * filter and touches nothing outside its mount. It never closes the backend: the host owns it.
+ */
+public class MetaflowUiServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(MetaflowUiServlet.class);
+
+    private final transient MetaflowBackend backend;
+    private final transient MetaflowUiOptions options;
+    private final String assetRoot;
+    private final String pageCsp;
+    private transient volatile Api api;
+    private transient volatile UiAssets assets;
+    private transient volatile IndexPage index;
+
+    public MetaflowUiServlet(MetaflowBackend backend) {
+        this(backend, MetaflowUiOptions.defaults());
+    }
+
+    public MetaflowUiServlet(MetaflowBackend backend, MetaflowUiOptions options) {
+        this(backend, options, UiAssets.DEFAULT_ROOT);
+    }
+
+    /** For tests: the UI's files from another classpath directory. */
+    MetaflowUiServlet(MetaflowBackend backend, MetaflowUiOptions options, String assetRoot) {
+        this.backend = Objects.requireNonNull(backend, "backend");
+        this.options = Objects.requireNonNull(options, "options");
+        this.assetRoot = Objects.requireNonNull(assetRoot, "assetRoot");
+        this.pageCsp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                + "font-src 'self'; connect-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors "
+                + options.frameAncestors();
+    }
+
+    /** Reads the UI's files and computes their hash, once. */
+    @Override
+    public void init() throws ServletException {
+        ClassLoader loader = MetaflowUiServlet.class.getClassLoader();
+        UiAssets loaded;
+        try {
+            loaded = UiAssets.load(loader, assetRoot);
+        } catch (RuntimeException e) {
+            throw new ServletException("cannot load the Metaflow UI assets from classpath:" + assetRoot, e);
+        }
+        Optional<UiAssets.Asset> page = loaded.index();
+        if (page.isEmpty()) {
+            LOG.warn("classpath:{}{} is missing: the Metaflow UI page is unavailable, the API still works",
+                    assetRoot, UiAssets.INDEX);
+        }
+        this.index = page.map(p -> new IndexPage(p.bytes(), loaded.hash(), options.title())).orElse(null);
+        this.assets = loaded;
+        this.api = new Api(backend, options.clock(), options.title(), options.runsPageSize());
+        LOG.info("Metaflow UI over {}: {} asset(s), hash {}", backend.describe(), loaded.paths().size(),
+                loaded.hash());
+    }
+
+    /** The options this servlet was built with. */
+    public MetaflowUiOptions options() {
+        return options;
+    }
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
+        String method = req.getMethod();
+        boolean head = "HEAD".equals(method);
+        RequestPath path;
+        try {
+            path = RequestPath.of(req);
+        } catch (IllegalArgumentException e) {
+            if (!allowed(req)) {
+                Responses.text(resp, 403, "403 Forbidden", head);
+                return;
+            }
+            Responses.problem(resp, 400, "Bad Request", e.getMessage(), head);
+            return;
+        }
+        boolean isApi = !path.segments().isEmpty() && path.segments().get(0).equals("api");
+        if (!allowed(req)) {
+            if (isApi) {
+                Responses.problem(resp, 403, "Forbidden", "access to the Metaflow API is not allowed for this request",
+                        head);
+            } else {
+                Responses.text(resp, 403, "403 Forbidden: access to the Metaflow UI is not allowed for this request",
+                        head);
+            }
+            return;
+        }
+        if (!head && !"GET".equals(method)) {
+            resp.setHeader("Allow", "GET, HEAD");
+            Responses.problem(resp, 405, "Method Not Allowed", "method " + sanitize(method)
+                    + " is not allowed; this interface is read-only (GET, HEAD)", head);
+            return;
+        }
+        if (path.atMount()) {
+            String q = req.getQueryString();
+            resp.setHeader("Cache-Control", "no-store");
+            resp.sendRedirect(path.base() + (q == null || q.isEmpty() ? "" : "?" + q), 302);
+            return;
+        }
+        List<String> s = path.segments();
+        if (isApi) {
+            api.handle(req, resp, s.subList(1, s.size()), head);
+        } else if (!s.isEmpty() && s.get(0).equals("static")) {
+            serveAsset(resp, s, head);
+        } else {
+            servePage(resp, path, head);
+        }
+    }
+
+    private boolean allowed(HttpServletRequest req) {
+        try {
+            return options.accessPolicy().allows(req);
+        } catch (RuntimeException e) {
+            LOG.error("Access policy failed; denying the request", e);
+            return false;
+        }
+    }
+
+    private void serveAsset(HttpServletResponse resp, List<String> s, boolean head) throws IOException {
+        UiAssets a = assets;
+        if (s.size() < 3 || !s.get(1).equals(a.hash())) {
+            Responses.problem(resp, 404, "Not Found", s.size() >= 3
+                    ? "no such asset version '" + s.get(1) + "'; reload the page" : "no such asset", head);
+            return;
+        }
+        String file = String.join("/", s.subList(2, s.size()));
+        Optional<UiAssets.Asset> asset = file.equals(UiAssets.INDEX) ? Optional.empty() : a.get(file);
+        if (asset.isEmpty()) {
+            Responses.problem(resp, 404, "Not Found", "no such asset '" + file + "'", head);
+            return;
+        }
+        resp.setHeader("Cache-Control", "public, max-age=31536000, immutable");
+        Responses.send(resp, 200, asset.get().contentType(), asset.get().bytes(), head);
+    }
+
+    private void servePage(HttpServletResponse resp, RequestPath path, boolean head) throws IOException {
+        IndexPage page = index;
+        if (page == null) {
+            Responses.text(resp, 500, "The Metaflow UI files are missing from the classpath ("
+                    + UiAssets.INDEX + "); the API under " + path.base() + "api/ still works.", head);
+            return;
+        }
+        resp.setHeader("Cache-Control", "no-store");
+        resp.setHeader("Content-Security-Policy", pageCsp);
+        resp.setHeader("Referrer-Policy", "same-origin");
+        Responses.send(resp, 200, "text/html; charset=utf-8", page.render(path.base()), head);
+    }
+
+    private static String sanitize(String method) {
+        String m = method == null ? "" : method.replaceAll("[^A-Za-z0-9_-]", "?");
+        return m.length() > 20 ? m.substring(0, 20) : m;
+    }
+}

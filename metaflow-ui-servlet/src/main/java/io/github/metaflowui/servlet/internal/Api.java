@@ -1,0 +1,645 @@
+package io.github.metaflowui.servlet.internal;
+
+import io.github.metaflowui.core.ArtifactRecord;
+import io.github.metaflowui.core.ArtifactValue;
+import io.github.metaflowui.core.Attempt;
+import io.github.metaflowui.core.Dag;
+import io.github.metaflowui.core.Flow;
+import io.github.metaflowui.core.LogLine;
+import io.github.metaflowui.core.LogPage;
+import io.github.metaflowui.core.LogRequest;
+import io.github.metaflowui.core.LogStream;
+import io.github.metaflowui.core.MetadataRecord;
+import io.github.metaflowui.core.MetaflowClient;
+import io.github.metaflowui.core.MetaflowException;
+import io.github.metaflowui.core.PageRequest;
+import io.github.metaflowui.core.Paged;
+import io.github.metaflowui.core.Parameter;
+import io.github.metaflowui.core.Run;
+import io.github.metaflowui.core.RunQuery;
+import io.github.metaflowui.core.RunRef;
+import io.github.metaflowui.core.SortOrder;
+import io.github.metaflowui.core.Step;
+import io.github.metaflowui.core.Task;
+import io.github.metaflowui.core.TaskQuery;
+import io.github.metaflowui.core.TaskRef;
+import io.github.metaflowui.core.spi.MetaflowBackend;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The JSON API under {@code {mount}/api/}, following the Metaflow UI backend's resource paths and
+ * envelopes (see {@link Envelope}). Read-only; every answer is {@code no-store}.
+ *
+ * <h2>Logs</h2> {@code .../logs/out|err} pages a log {@code _limit} rows at a time (default 1000,
+ * at most 10000). In forward order page N holds rows {@code (N-1)*limit .. N*limit-1}. With
+ * {@code _order=-row} page 1 holds the <em>last</em> {@code _limit} rows, newest first, page 2 the
+ * {@code _limit} rows before them, and so on; only the last page in that direction may be short.
+ * (Upstream makes page 1 the short tail of the forward paging, which is rarely what a viewer wants.)
+ * Every row keeps its forward, 0-based {@code row} number. {@code pages.last} is
+ * {@code max(1, ceil(total/limit))} and {@code pages.total_lines} the line count of the whole log.
+ *
+ * <h2>Errors</h2> {@code application/problem+json}: 400 for bad parameters, 404 for unknown paths and
+ * missing objects, 502 when the backend cannot answer ({@link MetaflowException}), 500 for anything
+ * else (logged, never shown).
+ */
+public final class Api {
+    private static final Logger LOG = LoggerFactory.getLogger(Api.class);
+
+    /** Longest artifact display text asked of the backend. */
+    public static final int ARTIFACT_MAX_CHARS = 64 * 1024;
+    private static final int LIST_LIMIT = 1000;
+    private static final int LOG_DEFAULT_LIMIT = 1000;
+
+    private static final Map<String, RunQuery.Sort> RUN_ORDER = orderedMap(
+            "ts_epoch", RunQuery.Sort.CREATED,
+            "finished_at", RunQuery.Sort.FINISHED,
+            "duration", RunQuery.Sort.DURATION,
+            "flow_id", RunQuery.Sort.FLOW,
+            "user", RunQuery.Sort.USER,
+            "user_name", RunQuery.Sort.USER,
+            "status", RunQuery.Sort.STATUS,
+            "run", RunQuery.Sort.RUN,
+            "run_number", RunQuery.Sort.RUN,
+            "run_id", RunQuery.Sort.RUN);
+    private static final Map<String, TaskQuery.Sort> TASK_ORDER = orderedMap(
+            "ts_epoch", TaskQuery.Sort.CREATED,
+            "started_at", TaskQuery.Sort.STARTED,
+            "finished_at", TaskQuery.Sort.FINISHED,
+            "duration", TaskQuery.Sort.DURATION,
+            "task_id", TaskQuery.Sort.TASK_ID);
+
+    private final MetaflowBackend backend;
+    private final MetaflowClient client;
+    private final Clock clock;
+    private final String title;
+    private final int runsPageSize;
+
+    public Api(MetaflowBackend backend, Clock clock, String title, int runsPageSize) {
+        this.backend = Objects.requireNonNull(backend, "backend");
+        // never closed here: the host owns the backend
+        this.client = MetaflowClient.of(backend);
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.title = Objects.requireNonNull(title, "title");
+        this.runsPageSize = runsPageSize;
+    }
+
+    /** One API request; {@code segments} are the decoded path segments after {@code api}. */
+    private record Call(HttpServletRequest req, HttpServletResponse resp, List<String> segments, Params params,
+                        Envelope envelope, boolean head) {
+    }
+
+    /** Answers a request whose path below the mount is {@code api/<segments>}. Never throws for bad input. */
+    public void handle(HttpServletRequest req, HttpServletResponse resp, List<String> segments, boolean head)
+            throws IOException {
+        Call c = new Call(req, resp, segments, new Params(req), new Envelope(req), head);
+        try {
+            byte[] body = route(c);
+            if (body != null) {
+                Responses.json(resp, 200, body, head);
+            }
+        } catch (ApiProblem p) {
+            fail(c, p.status(), p.title(), p.detail(), null);
+        } catch (MetaflowException e) {
+            LOG.warn("Metaflow backend failed for {}: {}", req.getRequestURI(), e.toString());
+            fail(c, 502, "Metaflow data source unavailable", shortDetail(e), e);
+        } catch (RuntimeException e) {
+            LOG.error("Unexpected error answering {}", req.getRequestURI(), e);
+            fail(c, 500, "Internal Server Error", "unexpected error while answering this request; see the server log",
+                    e);
+        }
+    }
+
+    private void fail(Call c, int status, String title, String detail, RuntimeException cause) throws IOException {
+        if (c.resp().isCommitted()) {
+            // a streamed download broke midway: the status is gone, abort the connection instead
+            throw new IOException("response already started; aborting after: " + detail, cause);
+        }
+        c.resp().reset();
+        Responses.problem(c.resp(), status, title, detail, c.head());
+    }
+
+    private static String shortDetail(MetaflowException e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        m = m.replaceAll("\\p{Cntrl}", " ");
+        return m.length() > 300 ? m.substring(0, 300) + "..." : m;
+    }
+
+    // ---------------------------------------------------------------- routing
+
+    private byte[] route(Call c) throws IOException {
+        List<String> s = c.segments();
+        int n = s.size();
+        if (n == 1 && s.get(0).equals("ping")) {
+            return c.envelope().single(g -> g.writeString("pong"));
+        }
+        if (n == 1 && s.get(0).equals("config")) {
+            return config(c);
+        }
+        if (n == 1 && s.get(0).equals("runs")) {
+            return runs(c, null);
+        }
+        if (n >= 1 && s.get(0).equals("flows")) {
+            if (n == 1) {
+                return flows(c);
+            }
+            String flow = s.get(1);
+            if (n == 2) {
+                Flow f = backend.flow(flow).orElseThrow(() -> ApiProblem.notFound("flow '" + flow + "' not found"));
+                return c.envelope().single(g -> Views.flow(g, f));
+            }
+            if (s.get(2).equals("runs")) {
+                if (n == 3) {
+                    return runs(c, flow);
+                }
+                return runScoped(c, RunRef.of(flow, s.get(3)), s.subList(4, n));
+            }
+        }
+        throw notFound(c);
+    }
+
+    private static ApiProblem notFound(Call c) {
+        return ApiProblem.notFound("no API resource at 'api/" + String.join("/", c.segments()) + "'");
+    }
+
+    private byte[] runScoped(Call c, RunRef ref, List<String> rest) throws IOException {
+        int n = rest.size();
+        if (n == 0) {
+            Run run = requireRun(ref);
+            return c.envelope().single(g -> Views.run(g, run));
+        }
+        String what = rest.get(0);
+        if (n == 1) {
+            switch (what) {
+                case "parameters": {
+                    requireRun(ref);
+                    List<Parameter> parameters = backend.parameters(ref);
+                    return c.envelope().single(g -> Views.parameters(g, parameters));
+                }
+                case "dag": {
+                    requireRun(ref);
+                    Dag dag = backend.dag(ref).orElseThrow(
+                            () -> ApiProblem.notFound("no DAG is recorded for run '" + ref + "'"));
+                    return c.envelope().single(g -> Views.dag(g, dag));
+                }
+                case "steps":
+                    return steps(c, ref);
+                case "tasks":
+                    return tasks(c, ref, null);
+                default:
+                    throw notFound(c);
+            }
+        }
+        if (!what.equals("steps")) {
+            throw notFound(c);
+        }
+        String step = rest.get(1);
+        if (n == 2) {
+            return step(c, ref, step);
+        }
+        if (!rest.get(2).equals("tasks")) {
+            throw notFound(c);
+        }
+        if (n == 3) {
+            return tasks(c, ref, step);
+        }
+        return taskScoped(c, ref.step(step).task(rest.get(3)), rest.subList(4, n));
+    }
+
+    private byte[] taskScoped(Call c, TaskRef ref, List<String> rest) throws IOException {
+        int n = rest.size();
+        if (n == 0) {
+            Task task = requireTask(ref);
+            return c.envelope().single(g -> Views.task(g, task, true));
+        }
+        String what = rest.get(0);
+        if (n == 1) {
+            switch (what) {
+                case "attempts":
+                    return attempts(c, ref);
+                case "metadata":
+                    return metadata(c, ref);
+                case "artifacts":
+                    return artifacts(c, ref);
+                default:
+                    throw notFound(c);
+            }
+        }
+        if (n == 2 && what.equals("artifacts")) {
+            return artifactValue(c, ref, rest.get(1));
+        }
+        if (what.equals("logs") && (n == 2 || (n == 3 && rest.get(2).equals("download")))) {
+            LogStream stream = logStream(c, rest.get(1));
+            if (n == 2) {
+                return logs(c, ref, stream);
+            }
+            download(c, ref, stream);
+            return null;
+        }
+        throw notFound(c);
+    }
+
+    private static LogStream logStream(Call c, String name) {
+        if (name.equals("out")) {
+            return LogStream.STDOUT;
+        }
+        if (name.equals("err")) {
+            return LogStream.STDERR;
+        }
+        throw notFound(c);
+    }
+
+    // ---------------------------------------------------------------- lookups
+
+    private Run requireRun(RunRef ref) {
+        return backend.run(ref).orElseThrow(() -> ApiProblem.notFound("run '" + ref + "' not found"));
+    }
+
+    private Task requireTask(TaskRef ref) {
+        return backend.task(ref).orElseThrow(() -> ApiProblem.notFound("task '" + ref + "' not found"));
+    }
+
+    /** The attempt a request names ({@code attempt_id}), checked against the task; else its latest. */
+    private static int attemptOf(Call c, Task task) {
+        OptionalInt asked = c.params().attempt();
+        if (asked.isEmpty()) {
+            return task.currentAttempt();
+        }
+        int a = asked.getAsInt();
+        if (task.attempts().stream().noneMatch(x -> x.id() == a)) {
+            String known = task.attempts().isEmpty() ? "none yet"
+                    : task.attempts().stream().map(x -> Integer.toString(x.id())).collect(Collectors.joining(", "));
+            throw ApiProblem.notFound("attempt " + a + " not found for task '" + task.ref() + "' (attempts: "
+                    + known + ")");
+        }
+        return a;
+    }
+
+    // ---------------------------------------------------------------- resources
+
+    private byte[] config(Call c) {
+        Instant now = clock.instant();
+        String description = backend.describe();
+        return c.envelope().single(g -> {
+            g.writeStartObject();
+            g.writeStringField("title", title);
+            g.writeStringField("backend", description);
+            g.writeNumberField("server_time", now.toEpochMilli());
+            g.writeNumberField("runs_page_size", runsPageSize);
+            g.writeEndObject();
+        });
+    }
+
+    private byte[] flows(Call c) {
+        int page = c.params().page();
+        int limit = c.params().limit(runsPageSize, PageRequest.MAX_LIMIT);
+        List<Params.Order> orders = c.params().orders();
+        Comparator<Flow> sort = null;
+        for (Params.Order o : orders) {
+            Comparator<Flow> cmp;
+            switch (o.field()) {
+                case "flow_id":
+                    cmp = Comparator.comparing(Flow::name);
+                    break;
+                case "ts_epoch":
+                    cmp = Comparator.comparing(Flow::createdAt);
+                    break;
+                default:
+                    throw ApiProblem.badRequest("unknown _order field '" + o.field() + "' for flows; expected one of"
+                            + " flow_id, ts_epoch");
+            }
+            cmp = o.order() == SortOrder.ASC ? cmp : cmp.reversed();
+            sort = sort == null ? cmp : sort.thenComparing(cmp);
+        }
+        Stream<Flow> all;
+        if (sort == null || (orders.get(0).field().equals("flow_id") && orders.get(0).order() == SortOrder.ASC)) {
+            all = Paged.of(backend::listFlows, fetchSize(page, limit)).stream(); // the backend's own order
+        } else {
+            List<Flow> everything = new ArrayList<>(Paged.of(backend::listFlows, PageRequest.MAX_LIMIT).toList());
+            everything.sort(sort.thenComparing(Flow::name));
+            all = everything.stream();
+        }
+        Slice<Flow> slice = Slice.of(all, page, limit);
+        return c.envelope().list(page, slice.hasNext(), null, null, g -> {
+            for (Flow f : slice.rows()) {
+                Views.flow(g, f);
+            }
+        });
+    }
+
+    private byte[] runs(Call c, String pathFlow) {
+        Params p = c.params();
+        int page = p.page();
+        int limit = p.limit(runsPageSize, PageRequest.MAX_LIMIT);
+        RunQuery.Builder q = RunQuery.builder();
+        Predicate<Run> extra = r -> true;
+        boolean empty = false;
+
+        Set<String> flows = p.list("flow_id");
+        if (pathFlow != null) {
+            q.flow(pathFlow);
+            empty = !flows.isEmpty() && !flows.contains(pathFlow);
+        } else if (flows.size() == 1) {
+            q.flow(flows.iterator().next());
+        } else if (flows.size() > 1) {
+            extra = r -> flows.contains(r.flow());
+        }
+        p.statuses().forEach(q::status);
+        p.list("user", "user_name").forEach(q::user);
+        p.list("_tags", "_tags:all").forEach(q::tag);
+        p.list("_tags:any").forEach(q::anyTag);
+
+        Long from = maxOf(p.epochMillis("ts_epoch:ge"), plusOne(p.epochMillis("ts_epoch:gt")));
+        Long before = minOf(p.epochMillis("ts_epoch:lt"), plusOne(p.epochMillis("ts_epoch:le")));
+        if (from != null) {
+            q.createdFrom(Instant.ofEpochMilli(from));
+        }
+        if (before != null) {
+            q.createdBefore(Instant.ofEpochMilli(before));
+        }
+        if (from != null && before != null && from >= before) {
+            empty = true; // an empty time window matches nothing
+        }
+
+        List<Params.Order> orders = p.orders();
+        for (Params.Order o : orders) {
+            if (!RUN_ORDER.containsKey(o.field())) {
+                throw ApiProblem.badRequest("unknown _order field '" + o.field() + "' for runs; expected one of "
+                        + "ts_epoch, finished_at, duration, flow_id, user, status, run");
+            }
+        }
+        if (!orders.isEmpty()) {
+            // the backend orders by one field (ties by run id); later fields cannot change that order
+            q.sort(RUN_ORDER.get(orders.get(0).field()), orders.get(0).order());
+        }
+
+        if (empty) {
+            return c.envelope().list(page, false, null, null, g -> { });
+        }
+        RunQuery query = q.build();
+        Stream<Run> all = Paged.of(pr -> backend.listRuns(query, pr), fetchSize(page, limit)).stream().filter(extra);
+        Slice<Run> slice = Slice.of(all, page, limit);
+        if (pathFlow != null && slice.rows().isEmpty() && page == 1 && backend.flow(pathFlow).isEmpty()) {
+            throw ApiProblem.notFound("flow '" + pathFlow + "' not found");
+        }
+        return c.envelope().list(page, slice.hasNext(), null, null, g -> {
+            for (Run r : slice.rows()) {
+                Views.run(g, r);
+            }
+        });
+    }
+
+    private byte[] steps(Call c, RunRef ref) {
+        requireRun(ref);
+        List<Step> steps = backend.steps(ref);
+        return listInMemory(c, steps, (g, s) -> Views.step(g, s));
+    }
+
+    private byte[] step(Call c, RunRef ref, String name) {
+        requireRun(ref);
+        Step step = backend.steps(ref).stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> ApiProblem.notFound("step '" + name + "' not found in run '" + ref + "'"));
+        return c.envelope().single(g -> Views.step(g, step));
+    }
+
+    private byte[] tasks(Call c, RunRef ref, String pathStep) {
+        Params p = c.params();
+        int page = p.page();
+        int limit = p.limit(runsPageSize, PageRequest.MAX_LIMIT);
+        requireRun(ref);
+        TaskQuery.Builder q = TaskQuery.builder();
+        Predicate<Task> extra = t -> true;
+        boolean empty = false;
+        Set<String> steps = p.list("step_name");
+        if (pathStep != null) {
+            q.step(pathStep);
+            empty = !steps.isEmpty() && !steps.contains(pathStep);
+        } else if (steps.size() == 1) {
+            q.step(steps.iterator().next());
+        } else if (steps.size() > 1) {
+            extra = t -> steps.contains(t.step());
+        }
+        p.statuses().forEach(q::status);
+        List<Params.Order> orders = p.orders();
+        for (Params.Order o : orders) {
+            if (!TASK_ORDER.containsKey(o.field())) {
+                throw ApiProblem.badRequest("unknown _order field '" + o.field() + "' for tasks; expected one of "
+                        + "ts_epoch, started_at, finished_at, duration, task_id");
+            }
+        }
+        if (!orders.isEmpty()) {
+            q.sort(TASK_ORDER.get(orders.get(0).field()), orders.get(0).order());
+        }
+        if (empty) {
+            return c.envelope().list(page, false, null, null, g -> { });
+        }
+        TaskQuery query = q.build();
+        Stream<Task> all = Paged.of(pr -> backend.listTasks(ref, query, pr), fetchSize(page, limit)).stream()
+                .filter(extra);
+        Slice<Task> slice = Slice.of(all, page, limit);
+        if (pathStep != null && slice.rows().isEmpty() && page == 1
+                && backend.steps(ref).stream().noneMatch(s -> s.name().equals(pathStep))) {
+            throw ApiProblem.notFound("step '" + pathStep + "' not found in run '" + ref + "'");
+        }
+        return c.envelope().list(page, slice.hasNext(), null, null, g -> {
+            for (Task t : slice.rows()) {
+                Views.task(g, t, false);
+            }
+        });
+    }
+
+    private byte[] attempts(Call c, TaskRef ref) {
+        Task task = requireTask(ref);
+        List<Attempt> newestFirst = new ArrayList<>(task.attempts());
+        Collections.reverse(newestFirst);
+        return listInMemory(c, newestFirst, (g, a) -> Views.attempt(g, task, a));
+    }
+
+    private byte[] metadata(Call c, TaskRef ref) {
+        requireTask(ref);
+        List<MetadataRecord> records = backend.metadata(ref);
+        return listInMemory(c, records, (g, m) -> Views.metadata(g, ref, m));
+    }
+
+    private byte[] artifacts(Call c, TaskRef ref) {
+        OptionalInt attempt = c.params().attempt();
+        requireTask(ref);
+        List<ArtifactRecord> records = backend.artifacts(ref).stream()
+                .filter(a -> attempt.isEmpty() || a.attemptId() == attempt.getAsInt())
+                .toList();
+        return listInMemory(c, records, (g, a) -> Views.artifact(g, ref, a));
+    }
+
+    private byte[] artifactValue(Call c, TaskRef ref, String name) {
+        Task task = requireTask(ref);
+        int attempt = attemptOf(c, task);
+        Optional<ArtifactValue> value = backend.artifactValue(ref, name, attempt, ARTIFACT_MAX_CHARS);
+        if (value.isPresent()) {
+            return c.envelope().single(g -> Views.artifactValue(g, name, attempt, value.get()));
+        }
+        ArtifactRecord record = backend.artifacts(ref).stream()
+                .filter(a -> a.name().equals(name) && a.attemptId() == attempt)
+                .findFirst()
+                .orElseThrow(() -> ApiProblem.notFound("artifact '" + name + "' not found in attempt " + attempt
+                        + " of task '" + ref + "'"));
+        return c.envelope().single(g -> Views.unavailableArtifactValue(g, record));
+    }
+
+    private byte[] logs(Call c, TaskRef ref, LogStream stream) {
+        Params p = c.params();
+        int page = p.page();
+        int limit = p.limit(LOG_DEFAULT_LIMIT, LogRequest.MAX_LIMIT);
+        boolean reverse = false;
+        List<Params.Order> orders = p.orders();
+        if (orders.size() > 1 || (orders.size() == 1 && !orders.get(0).field().equals("row"))) {
+            throw ApiProblem.badRequest("_order for logs must be -row (newest first) or +row, got '"
+                    + p.get("_order").orElse("") + "'");
+        }
+        if (orders.size() == 1) {
+            // unlike lists, a plain "row" means forward here, as upstream treats only "-row" as reversed
+            reverse = p.get("_order").orElse("").trim().startsWith("-");
+        }
+        Task task = requireTask(ref);
+        int attempt = task.attempts().isEmpty() && p.attempt().isEmpty() ? LogRequest.LATEST_ATTEMPT
+                : attemptOf(c, task);
+        long offset = (long) (page - 1) * limit;
+        LogRequest window = (reverse ? LogRequest.fromEnd(offset, limit) : LogRequest.fromStart(offset, limit))
+                .attempt(attempt);
+        LogPage logs = backend.logs(ref, stream, window);
+        long total = logs.totalLines();
+        long last = Math.max(1, (total + limit - 1) / limit);
+        boolean hasNext = (long) page * limit < total;
+        List<LogLine> lines = new ArrayList<>(logs.lines());
+        if (reverse) {
+            Collections.reverse(lines);
+        }
+        return c.envelope().list(page, hasNext, last, total, g -> {
+            for (LogLine l : lines) {
+                Views.logLine(g, l);
+            }
+        });
+    }
+
+    private void download(Call c, TaskRef ref, LogStream stream) throws IOException {
+        Task task = requireTask(ref);
+        int attempt = attemptOf(c, task);
+        HttpServletResponse resp = c.resp();
+        resp.setStatus(200);
+        resp.setContentType(Responses.TEXT);
+        Responses.apiHeaders(resp);
+        resp.setHeader("Content-Disposition", "attachment; filename=\"" + downloadName(ref, stream, attempt) + "\"");
+        if (c.head()) {
+            return;
+        }
+        Paged<LogLine> lines = client.logLines(ref, stream, task.attempts().isEmpty()
+                ? LogRequest.LATEST_ATTEMPT : attempt);
+        Writer out = new BufferedWriter(new OutputStreamWriter(resp.getOutputStream(), StandardCharsets.UTF_8),
+                16 * 1024);
+        boolean first = true;
+        for (LogLine line : lines) {
+            if (!first) {
+                out.write('\n');
+            }
+            out.write(line.text());
+            first = false;
+        }
+        out.flush();
+    }
+
+    /** {@code stdout_<flow>_<run>_<step>_<task>-<attempt>.txt}, with anything unusual in a file name replaced. */
+    static String downloadName(TaskRef ref, LogStream stream, int attempt) {
+        String raw = stream.fileName() + "_" + ref.run().flow() + "_" + ref.run().run().value() + "_"
+                + ref.step().step() + "_" + ref.task().value() + "-" + attempt;
+        StringBuilder out = new StringBuilder(raw.length() + 4);
+        for (int i = 0; i < raw.length() && out.length() < 200; i++) {
+            char ch = raw.charAt(i);
+            boolean ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
+                    || ch == '-' || ch == '_' || (ch == '.' && i > 0);
+            out.append(ok ? ch : '_');
+        }
+        return out.append(".txt").toString();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    @FunctionalInterface
+    private interface RowWriter<T> {
+        void write(com.fasterxml.jackson.core.JsonGenerator g, T row) throws IOException;
+    }
+
+    /** Pages a list the backend returns whole ({@code _limit} default and maximum 1000). */
+    private <T> byte[] listInMemory(Call c, List<T> all, RowWriter<T> writer) {
+        int page = c.params().page();
+        int limit = c.params().limit(LIST_LIMIT, LIST_LIMIT);
+        Slice<T> slice = Slice.of(all.stream(), page, limit);
+        return c.envelope().list(page, slice.hasNext(), null, null, g -> {
+            for (T row : slice.rows()) {
+                writer.write(g, row);
+            }
+        });
+    }
+
+    /** One page of a sequence, and whether another row follows it. */
+    private record Slice<T>(List<T> rows, boolean hasNext) {
+        static <T> Slice<T> of(Stream<T> all, int page, int limit) {
+            List<T> rows = all.skip((long) (page - 1) * limit).limit(limit + 1L).toList();
+            return rows.size() > limit ? new Slice<>(rows.subList(0, limit), true) : new Slice<>(rows, false);
+        }
+    }
+
+    /** How many items to ask the backend for per call: enough for the requested page plus one. */
+    private static int fetchSize(int page, int limit) {
+        return (int) Math.min(PageRequest.MAX_LIMIT, (long) page * limit + 1);
+    }
+
+    private static Long plusOne(OptionalLong v) {
+        return v.isPresent() ? v.getAsLong() + 1 : null;
+    }
+
+    private static Long maxOf(OptionalLong a, Long b) {
+        if (a.isEmpty()) {
+            return b;
+        }
+        return b == null ? a.getAsLong() : Math.max(a.getAsLong(), b);
+    }
+
+    private static Long minOf(OptionalLong a, Long b) {
+        if (a.isEmpty()) {
+            return b;
+        }
+        return b == null ? a.getAsLong() : Math.min(a.getAsLong(), b);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <V> Map<String, V> orderedMap(Object... kv) {
+        Map<String, V> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], (V) kv[i + 1]);
+        }
+        return Collections.unmodifiableMap(m);
+    }
+}
