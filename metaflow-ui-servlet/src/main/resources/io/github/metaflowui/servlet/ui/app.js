@@ -1,0 +1,261 @@
+// The shell: routes, the render loop (loading / error / stale states), breadcrumbs, link handling.
+import { h, replaceChildren } from './dom.js';
+import { ApiError, createLoader } from './api.js';
+import { paths, navigate, onNavigate, isAppUrl, saveScroll } from './nav.js';
+import { message, UiError } from './ui.js';
+import { runsView } from './views/runs.js';
+import { runView } from './views/run.js';
+import { taskView } from './views/task.js';
+import { BASE } from './api.js';
+
+const APP_TITLE = document.title || 'Metaflow';
+const main = document.getElementById('main');
+const crumbsEl = document.getElementById('crumbs');
+const banner = document.getElementById('banner');
+const refreshButton = document.getElementById('refresh');
+
+const ROUTES = [
+  { names: [], view: runsView },
+  { names: ['flow'], view: runsView },
+  { names: ['flow', 'run'], view: runView },
+  { names: ['flow', 'run', 'step'], view: stepRedirect },
+  { names: ['flow', 'run', 'step', 'task'], view: taskView },
+];
+
+/** Matches the current location to a route; null when no page exists there. */
+function resolve(loc) {
+  const path = loc.pathname;
+  if (!path.startsWith(BASE)) {
+    return null;
+  }
+  let rest = path.slice(BASE.length);
+  if (rest.endsWith('/')) {
+    rest = rest.slice(0, -1);
+  }
+  const raw = rest === '' ? [] : rest.split('/');
+  let segments;
+  try {
+    segments = raw.map((s) => decodeURIComponent(s));
+  } catch {
+    return null;
+  }
+  if (segments.some((s) => s === '')) {
+    return null;
+  }
+  const route = ROUTES.find((r) => r.names.length === segments.length);
+  if (!route) {
+    return null;
+  }
+  const params = {};
+  route.names.forEach((name, i) => {
+    params[name] = segments[i];
+  });
+  return { route, params };
+}
+
+// "/{flow}/{run}/{step}" shows the run page filtered to that step.
+async function stepRedirect({ params, query }) {
+  const q = new URLSearchParams(query);
+  q.set('step', params.step);
+  return { redirect: paths.run(params.flow, params.run, q) };
+}
+
+function notFoundView(detail) {
+  return {
+    title: 'Not found',
+    crumbs: [{ label: 'Runs', href: paths.runs() }, { label: 'Not found' }],
+    node: h('section', { class: 'view view-error' },
+      h('h1', null, 'Not found'),
+      message('empty', detail || 'There is no page at this address.',
+        h('p', null, h('a', { href: paths.runs() }, 'Go to the runs list')))),
+  };
+}
+
+function errorView(error, retry) {
+  const unavailable = error instanceof ApiError && error.unavailable;
+  const badUrl = (error instanceof ApiError && error.status === 400) || error instanceof UiError;
+  const title = unavailable ? 'Metaflow data source unavailable'
+    : badUrl ? 'This address has a problem' : 'Something went wrong';
+  const detail = error instanceof ApiError || error instanceof UiError
+    ? error.message
+    : 'The page could not be shown. Try again, or go back to the runs list.';
+  return {
+    title,
+    crumbs: [{ label: 'Runs', href: paths.runs() }, { label: 'Error' }],
+    node: h('section', { class: 'view view-error' },
+      h('h1', null, title),
+      message(unavailable ? 'warn' : 'error', null,
+        h('p', null, detail),
+        h('p', { class: 'actions' },
+          h('button', { type: 'button', class: 'btn', onclick: retry }, 'Try again'),
+          badUrl ? h('a', { class: 'btn btn-quiet', href: location.pathname }, 'Reset the filters') : null,
+          h('a', { class: 'btn btn-quiet', href: paths.runs() }, 'Runs list')))),
+  };
+}
+
+function renderCrumbs(crumbs) {
+  const list = h('ol', null, crumbs.map((c, i) => {
+    const last = i === crumbs.length - 1;
+    return h('li', null, last || !c.href
+      ? h('span', { 'aria-current': last ? 'page' : null }, c.label)
+      : h('a', { href: c.href }, c.label));
+  }));
+  replaceChildren(crumbsEl, list);
+}
+
+function showBanner(text, detail) {
+  replaceChildren(banner,
+    h('span', { class: 'banner-text' }, h('strong', null, text), detail ? ` ${detail}` : ''),
+    h('button', { type: 'button', class: 'btn btn-small', onclick: () => render({ scroll: 'keep', refresh: true }) }, 'Retry'));
+  banner.hidden = false;
+}
+
+function hideBanner() {
+  banner.hidden = true;
+  banner.replaceChildren();
+}
+
+const state = { controller: null, path: null, hasContent: false };
+const load = createLoader();
+
+async function render({ scroll = 'top', refresh = false, restore = null } = {}) {
+  if (state.controller) {
+    state.controller.abort();
+  }
+  const controller = new AbortController();
+  state.controller = controller;
+  const path = location.pathname;
+  const samePath = path === state.path;
+  if (!samePath || refresh) {
+    load.clear();
+  }
+  document.documentElement.classList.add('is-loading');
+  main.setAttribute('aria-busy', 'true');
+  const placeholder = samePath ? null : setTimeout(() => {
+    if (state.controller === controller) {
+      replaceChildren(main, h('p', { class: 'loading' }, 'Loading…'));
+      state.hasContent = false;
+    }
+  }, 200);
+
+  let result;
+  try {
+    const match = resolve(location);
+    if (!match) {
+      result = notFoundView();
+    } else {
+      result = await match.route.view({
+        params: match.params,
+        query: new URLSearchParams(location.search),
+        load,
+        signal: controller.signal,
+      });
+    }
+    if (controller.signal.aborted) {
+      return;
+    }
+    if (result.redirect) {
+      clearTimeout(placeholder);
+      navigate(result.redirect, { replace: true, scroll });
+      return;
+    }
+    hideBanner();
+    state.hasContent = true;
+  } catch (error) {
+    if (controller.signal.aborted || (error && error.name === 'AbortError')) {
+      return;
+    }
+    if (error instanceof ApiError && error.unavailable && samePath && state.hasContent) {
+      // keep what is on screen, say it is old
+      clearTimeout(placeholder);
+      showBanner('Metaflow data source unavailable — showing the last data.', error.message);
+      finish(controller);
+      return;
+    }
+    if ((error instanceof ApiError || error instanceof UiError) && error.status === 404) {
+      result = notFoundView(error.message);
+    } else {
+      if (!(error instanceof ApiError || error instanceof UiError)) {
+        console.error(error); // a bug of ours: details for developers only
+      }
+      result = errorView(error, () => render({ scroll: 'keep', refresh: true }));
+    }
+    hideBanner();
+    state.hasContent = false;
+  } finally {
+    clearTimeout(placeholder);
+  }
+
+  state.path = path;
+  replaceChildren(main, result.node);
+  renderCrumbs(result.crumbs || []);
+  document.title = result.title ? `${result.title} · ${APP_TITLE}` : APP_TITLE;
+  finish(controller);
+  placeScroll(scroll, restore, samePath);
+}
+
+function finish(controller) {
+  if (state.controller === controller) {
+    document.documentElement.classList.remove('is-loading');
+    main.removeAttribute('aria-busy');
+  }
+}
+
+function placeScroll(scroll, restore, samePath) {
+  if (restore !== null && restore !== undefined) {
+    window.scrollTo(0, restore);
+    return;
+  }
+  const target = location.hash.length > 1 ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+  if (target) {
+    target.scrollIntoView({ block: 'start' });
+  } else if (scroll === 'top') {
+    window.scrollTo(0, 0);
+  }
+  if (!samePath) {
+    // move keyboard/screen-reader focus to the new page without scrolling
+    main.focus({ preventScroll: true });
+  }
+}
+
+// Links to UI pages navigate in place; everything else (new tab, downloads, API, other sites) is
+// left to the browser.
+document.addEventListener('click', (e) => {
+  if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) {
+    return;
+  }
+  const a = e.target.closest('a[href]');
+  if (!a || (a.target && a.target !== '_self') || a.hasAttribute('download')) {
+    return;
+  }
+  const url = new URL(a.href, location.href);
+  if (!isAppUrl(url)) {
+    return;
+  }
+  if (url.pathname === location.pathname && url.search === location.search && url.hash) {
+    return; // in-page anchor
+  }
+  e.preventDefault();
+  navigate(url.href, { scroll: a.dataset.scroll || 'auto' });
+});
+
+window.addEventListener('popstate', (e) => {
+  render({ scroll: 'keep', restore: e.state && typeof e.state.scrollY === 'number' ? e.state.scrollY : null });
+});
+
+// Keep the scroll position of the current entry fresh for Back/Forward and reloads.
+let scrollTimer = null;
+window.addEventListener('scroll', () => {
+  clearTimeout(scrollTimer);
+  scrollTimer = setTimeout(saveScroll, 200);
+}, { passive: true });
+
+if (refreshButton) {
+  refreshButton.addEventListener('click', () => render({ scroll: 'keep', refresh: true }));
+}
+
+if ('scrollRestoration' in history) {
+  history.scrollRestoration = 'manual';
+}
+onNavigate(render);
+render({ scroll: 'keep', restore: history.state && typeof history.state.scrollY === 'number' ? history.state.scrollY : null });

@@ -1,0 +1,108 @@
+// Pure formatting helpers: no DOM here.
+
+const pad = (n, w = 2) => String(n).padStart(w, '0');
+
+/** Parses a wire timestamp (epoch ms as a number or numeric string); null when absent or bad. */
+export function toMillis(value) {
+  if (value === null || value === undefined || value === '') {
+    return null;
+  }
+  const n = typeof value === 'number' ? value : Number(value);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** "2026-12-03 14:07:31" in the browser's time zone. */
+export function formatDateTime(ms) {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** "14:07:31.042" in the browser's time zone (log lines). */
+export function formatClock(ms) {
+  const d = new Date(ms);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** ISO-8601 UTC, for titles and datetime attributes. */
+export function isoUtc(ms) {
+  return new Date(ms).toISOString();
+}
+
+/**
+ * A human duration: "850ms", "4.2s", "42s", "3m 12s", "2h 05m", "3d 4h". Null/undefined gives "".
+ * Negative values (clock quirks in the data) give "".
+ */
+export function formatDuration(ms) {
+  if (ms === null || ms === undefined || !Number.isFinite(Number(ms))) {
+    return '';
+  }
+  ms = Number(ms);
+  if (ms < 0) {
+    return '';
+  }
+  if (ms < 1000) {
+    return `${Math.round(ms)}ms`;
+  }
+  const totalSeconds = ms / 1000;
+  if (totalSeconds < 10) {
+    return `${(Math.floor(totalSeconds * 10) / 10).toFixed(1)}s`;
+  }
+  const s = Math.floor(totalSeconds);
+  if (s < 60) {
+    return `${s}s`;
+  }
+  const m = Math.floor(s / 60);
+  if (m < 60) {
+    return `${m}m ${pad(s % 60)}s`;
+  }
+  const hrs = Math.floor(m / 60);
+  if (hrs < 24) {
+    return `${hrs}h ${pad(m % 60)}m`;
+  }
+  return `${Math.floor(hrs / 24)}d ${hrs % 24}h`;
+}
+
+/** "1,234" */
+export function formatCount(n) {
+  return Number(n).toLocaleString('en-US');
+}
+
+/** "512 B", "3.4 KB", "12 MB". */
+export function formatBytes(n) {
+  if (n === null || n === undefined || !Number.isFinite(Number(n))) {
+    return '';
+  }
+  n = Number(n);
+  if (n < 1024) {
+    return `${n} B`;
+  }
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let i = -1;
+  do {
+    v /= 1024;
+    i++;
+  } while (v >= 1024 && i < units.length - 1);
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}
+
+/** "1 task" / "3 tasks". */
+export function plural(n, word, pluralWord = `${word}s`) {
+  return `${formatCount(n)} ${n === 1 ? word : pluralWord}`;
+}
+
+/** Known status values, in the order we list them. Anything else is shown as "unknown". */
+export const STATUSES = ['running', 'failed', 'completed', 'pending', 'unknown'];
+
+export function normalizeStatus(status) {
+  const s = String(status ?? '').toLowerCase();
+  return STATUSES.includes(s) ? s : 'unknown';
+}
+
+/** Splits "a, b,,c" into ["a","b","c"]. */
+export function splitList(text) {
+  return String(text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

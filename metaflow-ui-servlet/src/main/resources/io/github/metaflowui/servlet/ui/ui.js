@@ -1,0 +1,120 @@
+// Small shared building blocks for the views. All data goes in as text.
+import { h } from './dom.js';
+import { formatDateTime, formatDuration, isoUtc, normalizeStatus, toMillis, formatCount } from './format.js';
+
+const STATUS_ICON = { running: '●', completed: '✓', failed: '✕', pending: '○', unknown: '?' };
+
+/** A coloured status badge with its text label; the reason (if any) is the tooltip. */
+export function statusBadge(status, reason, { large = false } = {}) {
+  const s = normalizeStatus(status);
+  const label = status ? String(status).toLowerCase() : 'unknown';
+  return h('span', { class: ['status', `status-${s}`, large && 'status-lg'], title: reason || null },
+    h('span', { class: 'status-icon', 'aria-hidden': 'true' }, STATUS_ICON[s]),
+    label);
+}
+
+/** "✓ 200" with a title and screen-reader text: a per-status task count. */
+export function statusCount(status, n) {
+  const s = normalizeStatus(status);
+  return h('span', { class: ['count', `count-${s}`], title: `${formatCount(n)} ${s}` },
+    h('span', { 'aria-hidden': 'true' }, STATUS_ICON[s]), ` ${formatCount(n)}`,
+    h('span', { class: 'sr-only' }, ` ${s}`));
+}
+
+/** A <time> in local time with the ISO UTC instant as title; empty text for no value. */
+export function timeEl(value, { empty = '' } = {}) {
+  const ms = toMillis(value);
+  if (ms === null) {
+    return h('span', { class: 'muted' }, empty);
+  }
+  const iso = isoUtc(ms);
+  return h('time', { datetime: iso, title: iso }, formatDateTime(ms));
+}
+
+/** A human duration; negative or missing values explain themselves in the title. */
+export function durationEl(value, { running = false } = {}) {
+  if (value === null || value === undefined) {
+    return h('span', { class: 'muted' }, running ? 'running' : '');
+  }
+  const ms = Number(value);
+  if (ms < 0) {
+    return h('span', { class: 'muted', title: `The data gives a negative duration (${ms} ms)` }, '—');
+  }
+  return h('span', { class: 'num', title: `${formatCount(ms)} ms` }, formatDuration(ms));
+}
+
+/** A tag chip; with an href it is a link (e.g. to filter runs by it). */
+export function tagChip(tag, { href = null, system = false } = {}) {
+  const cls = ['chip', system && 'chip-system'];
+  return href ? h('a', { class: cls, href, title: `Show runs tagged ${tag}` }, tag) : h('span', { class: cls }, tag);
+}
+
+/** A definition-list row pair for header facts. */
+export function fact(label, ...value) {
+  return [h('dt', null, label), h('dd', null, ...value)];
+}
+
+/** An inline message box: kind is 'error', 'warn', 'info' or 'empty'. */
+export function message(kind, title, ...body) {
+  return h('div', { class: ['msg', `msg-${kind}`], role: kind === 'error' ? 'alert' : null },
+    title ? h('p', { class: 'msg-title' }, title) : null,
+    ...body);
+}
+
+/**
+ * Prev/next paging links. page is 1-based; next is pages.next from the API (null on the last page).
+ */
+export function pager(page, hasNext, hrefFor, { label = 'Pages' } = {}) {
+  if (page <= 1 && !hasNext) {
+    return null;
+  }
+  return h('nav', { class: 'pager', 'aria-label': label },
+    page > 1
+      ? h('a', { class: 'btn', href: hrefFor(page - 1), rel: 'prev', dataset: { scroll: 'top' } }, '‹ Prev')
+      : h('span', { class: 'btn', 'aria-disabled': 'true' }, '‹ Prev'),
+    h('span', { class: 'pager-page' }, `Page ${formatCount(page)}`),
+    hasNext
+      ? h('a', { class: 'btn', href: hrefFor(page + 1), rel: 'next', dataset: { scroll: 'top' } }, 'Next ›')
+      : h('span', { class: 'btn', 'aria-disabled': 'true' }, 'Next ›'));
+}
+
+/**
+ * A sortable column header. order is the current _order value (e.g. "-ts_epoch"); clicking flips
+ * the direction of the current field or starts with firstDir ('-' or '+').
+ */
+export function sortHeader(label, field, order, hrefFor, { firstDir = '-', cls = null } = {}) {
+  const current = String(order || '');
+  const dir = current.startsWith('+') ? '+' : '-';
+  const active = current.replace(/^[+-]/, '') === field;
+  const nextOrder = active ? `${dir === '-' ? '+' : '-'}${field}` : `${firstDir}${field}`;
+  return h('th', { scope: 'col', class: cls, 'aria-sort': active ? (dir === '-' ? 'descending' : 'ascending') : null },
+    h('a', { class: 'sort', href: hrefFor(nextOrder), title: `Sort by ${label.toLowerCase()}` },
+      label,
+      h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, active ? (dir === '-' ? ' ▼' : ' ▲') : '')));
+}
+
+/** A plain column header. */
+export function th(label, cls = null) {
+  return h('th', { scope: 'col', class: cls }, label);
+}
+
+/** Parses a positive integer query value; def when absent; throws a readable error when bad. */
+export function pageParam(query, name, def = 1) {
+  const raw = query.get(name);
+  if (raw === null || raw === '') {
+    return def;
+  }
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) {
+    throw new UiError(`"${name}" must be a positive whole number, got "${raw}".`);
+  }
+  return Number(raw);
+}
+
+/** A problem found in the page URL itself (not the API). */
+export class UiError extends Error {
+  constructor(message, status = 400) {
+    super(message);
+    this.name = 'UiError';
+    this.status = status;
+  }
+}

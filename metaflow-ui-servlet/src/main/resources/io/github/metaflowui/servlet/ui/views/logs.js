@@ -1,0 +1,250 @@
+// The log viewer of one stream (stdout or stderr) of one attempt: loads the tail first, then
+// pages of PAGE_LINES on demand in either direction; newest line last, with line numbers and times.
+import { h, replaceChildren } from '../dom.js';
+import { apiUrl, getJson } from '../api.js';
+import { formatClock, formatCount, isoUtc, formatDateTime, toMillis } from '../format.js';
+import { message } from '../ui.js';
+
+const PAGE_LINES = 1000;
+const LONG_LINE = 2000; // longer lines are cut until the user asks for all of it
+const ERROR_LINE = /^(?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Fault)\b(?::.*)?$/;
+
+/**
+ * @param {object} o
+ * @param {string[]} o.base API path segments of the task
+ * @param {number} o.attemptId the attempt
+ * @param {'out'|'err'} o.stream
+ * @param {boolean} o.failed whether the attempt failed (stderr then gets an error summary)
+ * @param {AbortSignal} o.signal aborts the first load when the page is left
+ * @returns {{node: HTMLElement, ready: Promise<void>}} ready settles (never rejects) after the first load
+ */
+export function logPanel({ base, attemptId, stream, failed, signal }) {
+  const name = stream === 'err' ? 'stderr' : 'stdout';
+  const rows = new Map(); // row number -> {ts, line}
+  let total = null;
+  let busy = false;
+  let error = null;
+  let lineEls = []; // [element, lower-case text] for the filter
+
+  const status = h('span', { class: 'log-status', 'aria-live': 'polite' }, 'Loading…');
+  const filter = h('input', {
+    type: 'search', class: 'log-filter', placeholder: 'Filter loaded lines', 'aria-label': `Filter loaded ${name} lines`,
+    spellcheck: 'false', autocomplete: 'off',
+  });
+  const btnStart = h('button', { type: 'button', class: 'btn btn-small', title: 'Show the first lines' }, '⤒ Start');
+  const btnEnd = h('button', { type: 'button', class: 'btn btn-small', title: 'Show the last lines (reloads the tail)' }, '⤓ End');
+  const download = h('a', {
+    class: 'btn btn-small', href: apiUrl([...base, 'logs', stream, 'download'], { attempt_id: attemptId }), download: '',
+    title: `Download the whole ${name} of attempt ${attemptId} as a text file`,
+  }, 'Download');
+  const summary = h('div', { class: 'log-summary' });
+  const body = h('div', { class: 'log-body', tabindex: '0', role: 'region', 'aria-label': `${name} of attempt ${attemptId}` });
+  const node = h('div', { class: ['log-panel', `log-${stream}`] },
+    h('div', { class: 'log-toolbar' }, status, filter, h('span', { class: 'spacer' }), btnStart, btnEnd, download),
+    summary,
+    body);
+
+  const minRow = () => (rows.size ? Math.min(...rows.keys()) : null);
+  const maxRow = () => (rows.size ? Math.max(...rows.keys()) : null);
+
+  async function fetchPage(params, sig) {
+    const res = await getJson(apiUrl([...base, 'logs', stream], { attempt_id: attemptId, _limit: PAGE_LINES, ...params }), { signal: sig });
+    const data = Array.isArray(res.data) ? res.data : [];
+    for (const r of data) {
+      const row = Number(r.row);
+      if (Number.isInteger(row) && row >= 0) {
+        rows.set(row, { ts: toMillis(r.timestamp), line: r.line === null || r.line === undefined ? '' : String(r.line) });
+      }
+    }
+    const pages = res.pages || {};
+    if (Number.isFinite(Number(pages.total_lines)) && pages.total_lines !== null) {
+      total = Number(pages.total_lines);
+    } else if (params._order === '-row' && Number(params._page) === 1) {
+      total = data.length ? Math.max(...data.map((r) => Number(r.row))) + 1 : 0;
+    } else if (total === null || (maxRow() ?? -1) + 1 > total) {
+      total = (maxRow() ?? -1) + 1;
+    }
+  }
+
+  /** Runs one load, keeping the view steady; where: 'bottom', 'top', 'prepend' or 'keep'. */
+  async function run(params, where, sig) {
+    if (busy) {
+      return;
+    }
+    busy = true;
+    error = null;
+    node.classList.add('is-busy');
+    const before = { height: body.scrollHeight, top: body.scrollTop };
+    try {
+      await fetchPage(params, sig);
+    } catch (e) {
+      if (e && e.name === 'AbortError') {
+        return;
+      }
+      error = e;
+    } finally {
+      busy = false;
+      node.classList.remove('is-busy');
+    }
+    render();
+    if (where === 'bottom') {
+      body.scrollTop = body.scrollHeight;
+    } else if (where === 'top') {
+      body.scrollTop = 0;
+    } else if (where === 'prepend') {
+      body.scrollTop = body.scrollHeight - before.height + before.top;
+    }
+  }
+
+  const pageContaining = (row) => Math.floor(row / PAGE_LINES) + 1;
+  const loadTail = (where = 'bottom', sig) => run({ _order: '-row', _page: 1 }, where, sig);
+  const loadAround = (row, where) => run({ _page: pageContaining(row) }, where);
+  function loadEarlier() {
+    const min = minRow();
+    if (min === null || min <= 0) {
+      return;
+    }
+    if (total !== null && (total - min) % PAGE_LINES === 0) {
+      run({ _order: '-row', _page: (total - min) / PAGE_LINES + 1 }, 'prepend'); // aligned to the tail
+    } else {
+      loadAround(min - 1, 'prepend');
+    }
+  }
+
+  function control(text, onClick) {
+    return h('div', { class: 'log-gap' },
+      h('button', { type: 'button', class: 'btn btn-small', onclick: onClick, disabled: busy }, text));
+  }
+
+  function render() {
+    lineEls = [];
+    const sorted = [...rows.keys()].sort((a, b) => a - b);
+    const parts = [];
+    if (error) {
+      parts.push(message('error', `Could not load ${name}.`, h('p', null, error.message)));
+    }
+    if (!sorted.length) {
+      if (!error) {
+        parts.push(h('p', { class: 'log-empty' }, total === 0 ? `${name} is empty for attempt ${attemptId}.` : 'No lines loaded.'));
+      }
+      replaceChildren(body, parts);
+      status.textContent = total === 0 ? '0 lines' : '';
+      summary.replaceChildren();
+      return;
+    }
+    if (sorted[0] > 0) {
+      parts.push(control(`Load earlier lines (${formatCount(sorted[0])} more)`, loadEarlier));
+    }
+    const list = h('div', { class: 'log-lines' });
+    let prev = null;
+    for (const row of sorted) {
+      if (prev !== null && row > prev + 1) {
+        const after = prev;
+        list.append(control(`Load ${formatCount(Math.min(PAGE_LINES, row - prev - 1))} of ${formatCount(row - prev - 1)} hidden lines`,
+          () => loadAround(after + 1, 'keep')));
+      }
+      const el = lineEl(row, rows.get(row));
+      lineEls.push([el, rows.get(row).line.toLowerCase()]);
+      list.append(el);
+      prev = row;
+    }
+    parts.push(list);
+    const last = sorted[sorted.length - 1];
+    if (total !== null && last < total - 1) {
+      parts.push(control(`Load later lines (${formatCount(total - 1 - last)} more)`, () => loadAround(last + 1, 'keep')));
+    }
+    replaceChildren(body, parts);
+    status.textContent = `${formatCount(sorted.length)} of ${formatCount(total ?? sorted.length)} lines loaded`;
+    renderSummary(sorted);
+    applyFilter();
+  }
+
+  function lineEl(row, { ts, line }) {
+    const text = line.length > LONG_LINE ? line.slice(0, LONG_LINE) : line;
+    const textEl = h('span', { class: 'lt' }, text);
+    if (line.length > LONG_LINE) {
+      const more = h('button', { type: 'button', class: 'linkish', 'aria-expanded': 'false' },
+        `… show all ${formatCount(line.length)} characters`);
+      more.addEventListener('click', () => {
+        const open = more.getAttribute('aria-expanded') === 'true';
+        textEl.textContent = open ? line.slice(0, LONG_LINE) : line;
+        more.setAttribute('aria-expanded', String(!open));
+        more.textContent = open ? `… show all ${formatCount(line.length)} characters` : ' show less';
+        textEl.append(more);
+      });
+      textEl.append(more);
+    }
+    return h('div', { class: 'll', dataset: { row } },
+      h('span', { class: 'ln', 'aria-hidden': 'true' }, String(row + 1)),
+      ts === null ? h('span', { class: 'ts' }) : h('time', { class: 'ts', datetime: isoUtc(ts), title: `${formatDateTime(ts)} (${isoUtc(ts)})` }, formatClock(ts)),
+      textEl);
+  }
+
+  // For a failed attempt's stderr: the last "SomethingError: ..." line, one click from the top.
+  function renderSummary(sorted) {
+    summary.replaceChildren();
+    if (stream !== 'err' || !failed) {
+      return;
+    }
+    for (let i = sorted.length - 1; i >= 0; i--) {
+      const { line } = rows.get(sorted[i]);
+      if (ERROR_LINE.test(line.trim())) {
+        const row = sorted[i];
+        summary.append(h('div', { class: 'msg msg-error' },
+          h('span', { class: 'msg-title' }, 'Error: '),
+          h('code', null, line.trim().slice(0, 500)),
+          ' ',
+          h('button', {
+            type: 'button', class: 'linkish',
+            onclick: () => {
+              const el = body.querySelector(`.ll[data-row="${row}"]`);
+              if (el) {
+                body.querySelectorAll('.ll.hit').forEach((x) => x.classList.remove('hit'));
+                el.classList.add('hit');
+                el.scrollIntoView({ block: 'center' });
+              }
+            },
+          }, `line ${formatCount(row + 1)}`)));
+        return;
+      }
+    }
+  }
+
+  function applyFilter() {
+    const q = filter.value.trim().toLowerCase();
+    let shown = 0;
+    for (const [el, text] of lineEls) {
+      const match = !q || text.includes(q);
+      el.hidden = !match;
+      shown += match ? 1 : 0;
+    }
+    node.classList.toggle('is-filtered', Boolean(q));
+    if (q) {
+      status.textContent = `${formatCount(shown)} of ${formatCount(lineEls.length)} loaded lines match`;
+    } else if (lineEls.length) {
+      status.textContent = `${formatCount(lineEls.length)} of ${formatCount(total ?? lineEls.length)} lines loaded`;
+    }
+  }
+
+  let filterTimer = null;
+  filter.addEventListener('input', () => {
+    clearTimeout(filterTimer);
+    filterTimer = setTimeout(applyFilter, 120);
+  });
+  btnStart.addEventListener('click', () => {
+    if (rows.has(0)) {
+      body.scrollTop = 0;
+    } else {
+      run({ _page: 1 }, 'top');
+    }
+  });
+  btnEnd.addEventListener('click', () => loadTail('bottom'));
+
+  const ready = loadTail('bottom', signal).then(() => {
+    // the node is attached to the page only after ready: scroll the tail into view then
+    requestAnimationFrame(() => {
+      body.scrollTop = body.scrollHeight;
+    });
+  });
+  return { node, ready };
+}

@@ -1,0 +1,290 @@
+// "/{flow}/{run}": run header, failed-task shortcut, parameters, graph, steps and the task list.
+import { h } from '../dom.js';
+import { ApiError } from '../api.js';
+import { paths, withQuery } from '../nav.js';
+import { normalizeStatus, formatCount, plural, STATUSES } from '../format.js';
+import {
+  statusBadge, statusCount, timeEl, durationEl, tagChip, fact, message, pager, sortHeader, th, pageParam,
+} from '../ui.js';
+import { dagView, stepOrder, stepTypeLabel } from './dag.js';
+
+const TASK_PAGE_SIZE = 50;
+const FAILED_SHOWN = 5;
+const TASK_STATUSES = ['failed', 'running', 'pending', 'unknown', 'completed'];
+
+export async function runView({ params, query, load }) {
+  const { flow, run } = params;
+  const base = ['flows', flow, 'runs', run];
+  const page = pageParam(query, '_page');
+  const limit = pageParam(query, '_limit', TASK_PAGE_SIZE);
+  const statusFilter = query.get('status') || '';
+  const stepFilter = query.get('step') || '';
+  const order = query.get('_order') || '+ts_epoch';
+  const taskParams = {
+    _page: page, _limit: limit, _order: order, status: statusFilter || null, step_name: stepFilter || null,
+  };
+
+  const [runRes, stepsRes, tasksRes, dagRes, paramsRes, failedRes] = await Promise.all([
+    load(base),
+    load([...base, 'steps'], { _limit: 1000 }),
+    load([...base, 'tasks'], taskParams),
+    optional(load([...base, 'dag'])),
+    optional(load([...base, 'parameters'])),
+    optional(load([...base, 'tasks'], { status: 'failed', _limit: FAILED_SHOWN + 1, _order: '+ts_epoch' })),
+  ]);
+
+  const r = runRes.data || {};
+  const runId = String(r.run ?? r.run_id ?? run);
+  const dag = dagRes.ok ? dagRes.value.data : null;
+  const steps = orderSteps(Array.isArray(stepsRes.data) ? stepsRes.data : [], dag);
+  const tasks = Array.isArray(tasksRes.data) ? tasksRes.data : [];
+  const failed = failedRes.ok && Array.isArray(failedRes.value.data) ? failedRes.value.data : [];
+  const hrefHere = (changes) => paths.run(flow, run, withQuery(query, changes));
+
+  return {
+    title: `${flow}/${runId}`,
+    crumbs: [
+      { label: 'Runs', href: paths.runs() },
+      { label: flow, href: paths.flow(flow) },
+      { label: runId },
+    ],
+    node: h('section', { class: 'view view-run' },
+      runHeader(flow, r, runId),
+      failedShortcut(flow, run, failed, steps, hrefHere),
+      parametersSection(paramsRes),
+      dag ? dagSection(dag, steps, stepFilter, hrefHere) : null,
+      stepsSection(steps, dag, stepFilter, hrefHere),
+      tasksSection({ flow, run, tasks, steps, page, hasNext: Boolean(tasksRes.pages && tasksRes.pages.next), statusFilter, stepFilter, order, hrefHere })),
+  };
+}
+
+/** Resolves to {ok, value} or {ok: false, error}; rethrows when the data source is down. */
+async function optional(promise) {
+  try {
+    return { ok: true, value: await promise };
+  } catch (error) {
+    if (error instanceof ApiError && error.unavailable) {
+      throw error;
+    }
+    return { ok: false, error };
+  }
+}
+
+function orderSteps(steps, dag) {
+  const order = dag ? stepOrder(dag) : [];
+  const rank = (s) => {
+    const i = order.indexOf(String(s.step_name));
+    return i < 0 ? order.length : i;
+  };
+  const time = (s) => Number(s.started_at ?? s.ts_epoch ?? 0);
+  return steps
+    .filter((s) => s.step_name !== '_parameters')
+    .slice()
+    .sort((a, b) => rank(a) - rank(b) || time(a) - time(b));
+}
+
+function runHeader(flow, r, runId) {
+  const status = normalizeStatus(r.status);
+  const tags = Array.isArray(r.tags) ? r.tags.map(String) : [];
+  const systemTags = Array.isArray(r.system_tags) ? r.system_tags.map(String) : [];
+  const user = r.user ?? r.user_name;
+  return h('header', { class: ['run-head', `head-${status}`] },
+    h('div', { class: 'title-row' },
+      h('h1', null, h('span', { class: 'eyebrow' }, h('a', { href: paths.flow(flow) }, flow)), h('span', { class: 'id' }, runId)),
+      statusBadge(r.status, r.status_reason, { large: true })),
+    r.status_reason ? h('p', { class: 'reason' }, String(r.status_reason)) : null,
+    h('dl', { class: 'facts' },
+      fact('User', user === null || user === undefined ? '—'
+        : h('a', { href: paths.runs({ user: String(user) }), title: `Runs by ${user}` }, String(user))),
+      fact('Started', timeEl(r.ts_epoch)),
+      fact('Finished', timeEl(r.finished_at, { empty: status === 'running' ? 'still running' : '—' })),
+      fact('Duration', durationEl(r.duration, { running: status === 'running' })),
+      r.project ? fact('Project', h('a', { href: paths.runs({ _tags: `project:${r.project}` }) }, String(r.project)),
+        r.branch ? [' / ', h('a', { href: paths.runs({ _tags: `project_branch:${r.branch}` }) }, String(r.branch))] : null) : null,
+      fact('Tags', tags.length ? h('span', { class: 'tags' }, tags.map((t) => tagChip(t, { href: paths.runs({ _tags: t }) }))) : h('span', { class: 'muted' }, 'none')),
+      fact('System tags', systemTags.length
+        ? h('span', { class: 'tags' }, systemTags.map((t) => tagChip(t, { href: paths.runs({ _tags: t }), system: true })))
+        : h('span', { class: 'muted' }, 'none'))));
+}
+
+function failedShortcut(flow, run, failed, steps, hrefHere) {
+  const totalFailed = steps.reduce((n, s) => n + Number((s.task_counts || {}).failed || 0), 0);
+  if (!failed.length && !totalFailed) {
+    return null;
+  }
+  const count = Math.max(totalFailed, failed.length);
+  const shown = failed.slice(0, FAILED_SHOWN);
+  return h('section', { class: 'failed-box', 'aria-labelledby': 'failed-title' },
+    h('h2', { id: 'failed-title' }, h('span', { 'aria-hidden': 'true' }, '✕ '), plural(count, 'failed task')),
+    h('ul', null, shown.map((t) => {
+      const step = String(t.step_name);
+      const task = String(t.task_id);
+      const attempt = t.attempt_id;
+      return h('li', null,
+        h('a', { class: 'btn btn-danger', href: paths.task(flow, run, step, task, { log: 'err' }) },
+          'stderr of ', h('span', { class: 'id' }, `${step}/${task}`), ' →'),
+        attempt !== null && attempt !== undefined && Number(t.attempt_count || 1) > 1 ? h('span', { class: 'muted' }, ` attempt ${attempt}`) : null,
+        t.status_reason ? h('span', { class: 'muted' }, ` — ${t.status_reason}`) : null);
+    })),
+    count > shown.length
+      ? h('p', null, h('a', { href: hrefHere({ status: 'failed', step: null, _page: null }) + '#tasks' }, `Show all ${formatCount(count)} failed tasks`))
+      : null);
+}
+
+function parametersSection(paramsRes) {
+  if (!paramsRes.ok) {
+    const e = paramsRes.error;
+    if (e instanceof ApiError && e.status === 404) {
+      return null;
+    }
+    return h('section', { class: 'block' }, h('h2', null, 'Parameters'), message('warn', 'Parameters could not be loaded.', h('p', null, e.message)));
+  }
+  const data = paramsRes.value.data && typeof paramsRes.value.data === 'object' ? paramsRes.value.data : {};
+  const names = Object.keys(data).sort();
+  if (!names.length) {
+    return null;
+  }
+  return h('section', { class: 'block' },
+    h('h2', null, 'Parameters'),
+    h('table', { class: 'grid kv' },
+      h('thead', null, h('tr', null, th('Name'), th('Value'))),
+      h('tbody', null, names.map((name) => h('tr', null,
+        h('th', { scope: 'row', class: 'mono' }, name),
+        h('td', null, parameterValue(data[name])))))));
+}
+
+function parameterValue(p) {
+  if (!p || typeof p !== 'object' || !('value' in p)) {
+    return h('code', null, JSON.stringify(p));
+  }
+  if (p.rendered === false || p.truncated === true) {
+    return [h('code', null, String(p.value)),
+      h('span', { class: 'muted' }, p.truncated ? ' (truncated)' : ` (${p.type || 'not rendered'})`)];
+  }
+  const v = p.value;
+  if (v !== null && typeof v === 'object') {
+    return h('code', { class: 'json' }, JSON.stringify(v));
+  }
+  return h('code', null, typeof v === 'string' ? v : JSON.stringify(v));
+}
+
+function dagSection(dag, steps, stepFilter, hrefHere) {
+  const view = dagView(dag, steps, stepFilter, (step) => hrefHere({ step: step === stepFilter ? null : step, _page: null }) + '#tasks');
+  if (!view) {
+    return null;
+  }
+  return h('details', { class: 'block', open: true },
+    h('summary', null, h('h2', null, 'Graph')),
+    view);
+}
+
+function stepsSection(steps, dag, stepFilter, hrefHere) {
+  if (!steps.length) {
+    return h('section', { class: 'block' }, h('h2', null, 'Steps'), message('empty', 'No steps yet.'));
+  }
+  return h('section', { class: 'block' },
+    h('h2', null, 'Steps'),
+    h('div', { class: 'table-wrap' },
+      h('table', { class: 'grid steps-table' },
+        h('thead', null, h('tr', null, th('Step'), th('Status'), th('Tasks'), th('Started'), th('Finished'), th('Duration', 'col-num'))),
+        h('tbody', null, steps.map((s) => {
+          const name = String(s.step_name);
+          const counts = s.task_counts || {};
+          const status = normalizeStatus(s.status);
+          const selected = name === stepFilter;
+          const type = dag && dag.steps ? stepTypeLabel(dag.steps[name]) : '';
+          return h('tr', { class: [`row-${status}`, selected && 'selected'] },
+            h('td', null,
+              h('a', {
+                href: hrefHere({ step: selected ? null : name, _page: null }) + '#tasks',
+                'aria-current': selected ? 'true' : null,
+                title: selected ? 'Show tasks of all steps' : `Show the tasks of ${name}`,
+              }, name),
+              type ? h('span', { class: 'sub-inline' }, ` ${type}`) : null),
+            h('td', null, statusBadge(s.status, s.status_reason)),
+            h('td', { class: 'counts' }, taskCounts(counts)),
+            h('td', null, timeEl(s.started_at ?? s.ts_epoch)),
+            h('td', null, timeEl(s.finished_at)),
+            h('td', { class: 'col-num' }, durationEl(s.duration)));
+        })))));
+}
+
+function taskCounts(counts) {
+  const parts = TASK_STATUSES.filter((st) => Number(counts[st] || 0) > 0).map((st) => statusCount(st, Number(counts[st])));
+  const total = Number(counts.total ?? TASK_STATUSES.reduce((n, st) => n + Number(counts[st] || 0), 0));
+  return [h('span', { class: 'count-total', title: plural(total, 'task') }, formatCount(total)), ...parts];
+}
+
+function tasksSection({ flow, run, tasks, steps, page, hasNext, statusFilter, stepFilter, order, hrefHere }) {
+  const counts = {};
+  for (const s of steps) {
+    if (stepFilter && String(s.step_name) !== stepFilter) {
+      continue;
+    }
+    for (const st of STATUSES) {
+      counts[st] = (counts[st] || 0) + Number((s.task_counts || {})[st] || 0);
+    }
+  }
+  const total = STATUSES.reduce((n, st) => n + (counts[st] || 0), 0);
+  const filters = h('div', { class: 'filters' },
+    h('div', { class: 'seg', role: 'group', 'aria-label': 'Task status' },
+      [['', 'All', total], ...TASK_STATUSES.map((st) => [st, st[0].toUpperCase() + st.slice(1), counts[st] || 0])]
+        .filter(([st, , n]) => !st || n > 0 || st === statusFilter)
+        .map(([st, label, n]) => h('a', {
+          class: ['seg-item', st && `seg-${st}`],
+          href: hrefHere({ status: st || null, _page: null }) + '#tasks',
+          'aria-current': statusFilter === st ? 'true' : null,
+        }, label, h('span', { class: 'seg-count' }, formatCount(n))))),
+    stepFilter
+      ? h('span', { class: 'chip chip-filter' }, 'step: ', h('strong', null, stepFilter), ' ',
+        h('a', { href: hrefHere({ step: null, _page: null }) + '#tasks', 'aria-label': `Remove step filter ${stepFilter}`, title: 'Show all steps' }, '✕'))
+      : null,
+    pager(page, hasNext, (p) => hrefHere({ _page: p > 1 ? p : null }) + '#tasks', { label: 'Task pages (top)' }));
+
+  let body;
+  if (!tasks.length) {
+    body = page > 1
+      ? message('empty', `No tasks on page ${formatCount(page)}.`, h('p', null, h('a', { href: hrefHere({ _page: null }) + '#tasks' }, 'Go to the first page')))
+      : message('empty', statusFilter || stepFilter ? 'No tasks match these filters.' : 'No tasks yet.');
+  } else {
+    const sortHref = (o) => hrefHere({ _order: o === '+ts_epoch' ? null : o, _page: null }) + '#tasks';
+    body = h('div', { class: 'table-wrap' },
+      h('table', { class: 'grid tasks-table' },
+        h('thead', null, h('tr', null,
+          sortHeader('Task', 'task_id', order, sortHref, { firstDir: '+' }),
+          th('Step'), th('Status'), th('Attempts', 'col-num'), th('Foreach'),
+          sortHeader('Started', 'started_at', order, sortHref, { firstDir: '+' }),
+          sortHeader('Finished', 'finished_at', order, sortHref),
+          sortHeader('Duration', 'duration', order, sortHref, { cls: 'col-num' }),
+          th('Logs'))),
+        h('tbody', null, tasks.map((t) => taskRow(flow, run, t)))));
+  }
+  return h('section', { class: 'block', id: 'tasks' },
+    h('h2', null, 'Tasks', stepFilter ? h('span', { class: 'muted' }, ` of ${stepFilter}`) : null),
+    filters,
+    body,
+    h('div', { class: 'page-foot' }, pager(page, hasNext, (p) => hrefHere({ _page: p > 1 ? p : null }) + '#tasks', { label: 'Task pages' })));
+}
+
+function taskRow(flow, run, t) {
+  const step = String(t.step_name);
+  const task = String(t.task_id);
+  const status = normalizeStatus(t.status);
+  const attempts = Number(t.attempt_count ?? (Number(t.attempt_id ?? 0) + 1));
+  const link = (q) => paths.task(flow, run, step, task, q);
+  return h('tr', { class: `row-${status}` },
+    h('td', null, h('a', { class: 'id', href: link() }, task)),
+    h('td', null, step),
+    h('td', null, statusBadge(t.status, t.status_reason)),
+    h('td', { class: 'col-num' }, attempts > 1
+      ? h('span', { class: 'retried', title: `Retried: ${attempts} attempts, showing the latest (${t.attempt_id})` }, formatCount(attempts))
+      : formatCount(attempts)),
+    h('td', { class: 'mono' }, t.foreach_label ? String(t.foreach_label) : ''),
+    h('td', null, timeEl(t.started_at)),
+    h('td', null, timeEl(t.finished_at)),
+    h('td', { class: 'col-num' }, durationEl(t.duration, { running: status === 'running' })),
+    h('td', { class: 'log-links' },
+      h('a', { href: link({ log: 'out' }), title: `stdout of ${step}/${task}` }, 'out'),
+      ' · ',
+      h('a', { href: link({ log: 'err' }), class: status === 'failed' ? 'err-link' : null, title: `stderr of ${step}/${task}` }, 'err')));
+}

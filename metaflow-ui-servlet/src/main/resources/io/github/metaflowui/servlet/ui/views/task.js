@@ -1,0 +1,246 @@
+// "/{flow}/{run}/{step}/{task}": status, attempts as tabs, stdout/stderr, artifacts, metadata.
+import { h } from '../dom.js';
+import { ApiError } from '../api.js';
+import { paths, withQuery } from '../nav.js';
+import { normalizeStatus, formatBytes, formatCount, plural } from '../format.js';
+import { statusBadge, timeEl, durationEl, fact, message, th, UiError } from '../ui.js';
+import { logPanel } from './logs.js';
+
+export async function taskView({ params, query, load, signal }) {
+  const { flow, run, step, task } = params;
+  const base = ['flows', flow, 'runs', run, 'steps', step, 'tasks', task];
+  const [taskRes, runRes] = await Promise.all([load(base), optional(load(['flows', flow, 'runs', run]))]);
+  const t = taskRes.data || {};
+  const attempts = normalizeAttempts(Array.isArray(t.attempts) ? t.attempts : (await load([...base, 'attempts'], { _limit: 1000 })).data);
+  const latest = attempts.length ? attempts[attempts.length - 1].id : null;
+
+  const attemptParam = query.get('attempt');
+  let attemptId = latest;
+  if (attemptParam !== null && attemptParam !== '') {
+    if (!/^\d+$/.test(attemptParam)) {
+      throw new UiError(`"attempt" must be a whole number, got "${attemptParam}".`);
+    }
+    attemptId = Number(attemptParam);
+    if (!attempts.some((a) => a.id === attemptId)) {
+      throw new UiError(attempts.length
+        ? `Task ${step}/${task} has no attempt ${attemptId}; its attempts are ${attempts.map((a) => a.id).join(', ')}.`
+        : `Task ${step}/${task} has no attempts yet.`, 404);
+    }
+  }
+  const attempt = attempts.find((a) => a.id === attemptId) || null;
+  const attemptFailed = attempt ? attempt.status === 'failed' : false;
+  const logParam = query.get('log');
+  const stream = logParam === 'err' || logParam === 'out' ? logParam : (attemptFailed ? 'err' : 'out');
+
+  const logs = attempt ? logPanel({ base, attemptId, stream, failed: attemptFailed, signal }) : null;
+  const [metaRes, artRes] = await Promise.all([
+    attempt ? optional(load([...base, 'metadata'], { _limit: 1000 })) : null,
+    attempt ? optional(load([...base, 'artifacts'], { attempt_id: attemptId, _limit: 1000 })) : null,
+    logs ? logs.ready : null,
+  ]);
+
+  const r = runRes.ok ? runRes.value.data || {} : {};
+  const runLabel = String(r.run ?? run);
+  const hrefHere = (changes) => paths.task(flow, run, step, task, withQuery(query, changes));
+
+  return {
+    title: `${step}/${task} · ${flow}/${runLabel}`,
+    crumbs: [
+      { label: 'Runs', href: paths.runs() },
+      { label: flow, href: paths.flow(flow) },
+      { label: runLabel, href: paths.run(flow, run) },
+      { label: step, href: paths.run(flow, run, { step }) },
+      { label: task },
+    ],
+    node: h('section', { class: 'view view-task' },
+      taskHeader({ flow, run, step, task, t, r, attempt, attempts }),
+      attemptTabs(attempts, attemptId, hrefHere),
+      h('section', { class: 'block', 'aria-labelledby': 'logs-title' },
+        h('div', { class: 'block-head' },
+          h('h2', { id: 'logs-title' }, 'Logs', attempt ? h('span', { class: 'muted' }, ` · attempt ${attempt.id}`) : null),
+          attempt ? streamTabs(stream, hrefHere) : null),
+        logs ? logs.node : message('empty', 'No attempt has started yet, so there are no logs.')),
+      attempt ? artifactsSection(artRes, base, attemptId, load) : null,
+      attempt ? metadataSection(metaRes, attemptId) : null),
+  };
+}
+
+async function optional(promise) {
+  try {
+    return { ok: true, value: await promise };
+  } catch (error) {
+    if (error instanceof ApiError && error.unavailable) {
+      throw error;
+    }
+    return { ok: false, error };
+  }
+}
+
+function normalizeAttempts(list) {
+  return (Array.isArray(list) ? list : [])
+    .map((a) => ({
+      id: Number(a.attempt_id ?? a.id ?? 0),
+      status: normalizeStatus(a.status),
+      rawStatus: a.status,
+      reason: a.status_reason ?? null,
+      started: a.started_at ?? null,
+      finished: a.finished_at ?? null,
+      duration: a.duration ?? null,
+    }))
+    .filter((a) => Number.isInteger(a.id) && a.id >= 0)
+    .sort((a, b) => a.id - b.id);
+}
+
+function taskHeader({ flow, run, step, task, t, r, attempt, attempts }) {
+  const status = normalizeStatus(t.status);
+  const shown = attempt || { started: t.started_at, finished: t.finished_at, duration: t.duration };
+  return h('header', { class: ['run-head', `head-${status}`] },
+    h('div', { class: 'title-row' },
+      h('h1', null, h('span', { class: 'eyebrow' }, 'Task'), h('span', { class: 'id' }, `${step}/${task}`)),
+      statusBadge(t.status, t.status_reason, { large: true })),
+    t.status_reason ? h('p', { class: 'reason' }, String(t.status_reason)) : null,
+    h('dl', { class: 'facts' },
+      fact('Run', h('a', { href: paths.run(flow, run) }, `${flow}/${r.run ?? run}`),
+        r.status ? [' ', statusBadge(r.status, r.status_reason)] : null),
+      fact('Step', h('a', { href: paths.run(flow, run, { step }) + '#tasks', title: `All tasks of ${step}` }, step)),
+      t.foreach_label ? fact('Foreach', h('code', null, String(t.foreach_label))) : null,
+      fact('Attempts', attempts.length ? formatCount(attempts.length) : 'none yet'),
+      fact(attempt ? `Attempt ${attempt.id} started` : 'Started', timeEl(shown.started, { empty: '—' })),
+      fact('Finished', timeEl(shown.finished, { empty: attempt && attempt.status === 'running' ? 'still running' : '—' })),
+      fact('Duration', durationEl(shown.duration, { running: attempt && attempt.status === 'running' }))));
+}
+
+function attemptTabs(attempts, selected, hrefHere) {
+  if (!attempts.length) {
+    return null;
+  }
+  const latest = attempts[attempts.length - 1].id;
+  return h('nav', { class: 'tabs', 'aria-label': 'Attempts' },
+    attempts.map((a) => h('a', {
+      class: ['tab', `tab-${a.status}`],
+      href: hrefHere({ attempt: a.id === latest ? null : a.id, log: null }),
+      'aria-current': a.id === selected ? 'page' : null,
+      title: a.reason || null,
+    }, `Attempt ${a.id}`, ' ', statusBadge(a.rawStatus, a.reason))));
+}
+
+function streamTabs(stream, hrefHere) {
+  return h('nav', { class: 'tabs tabs-small', 'aria-label': 'Log stream' },
+    [['out', 'stdout'], ['err', 'stderr']].map(([value, label]) => h('a', {
+      class: 'tab', href: hrefHere({ log: value }), 'aria-current': stream === value ? 'page' : null,
+    }, label)));
+}
+
+function artifactsSection(res, base, attemptId, load) {
+  const head = h('h2', null, 'Artifacts');
+  if (!res.ok) {
+    return h('section', { class: 'block' }, head, message('warn', 'Artifacts could not be loaded.', h('p', null, res.error.message)));
+  }
+  const all = (Array.isArray(res.value.data) ? res.value.data : [])
+    .filter((a) => a.attempt_id === undefined || a.attempt_id === null || Number(a.attempt_id) === attemptId)
+    .sort((a, b) => String(a.name).localeCompare(String(b.name)));
+  const user = all.filter((a) => !String(a.name).startsWith('_'));
+  const internal = all.filter((a) => String(a.name).startsWith('_'));
+  const table = (items) => h('div', { class: 'table-wrap' },
+    h('table', { class: 'grid artifacts-table' },
+      h('thead', null, h('tr', null, th('Name'), th('Type'), th('Size', 'col-num'), th('Attempt', 'col-num'), th('Value'))),
+      h('tbody', null, items.map((a) => artifactRows(a, base, attemptId, load)))));
+  return h('section', { class: 'block' },
+    head,
+    user.length ? table(user) : message('empty', `Attempt ${attemptId} stored no artifacts of its own.`),
+    internal.length
+      ? h('details', { class: 'sub-block' }, h('summary', null, `Metaflow's internal artifacts (${internal.length})`), table(internal))
+      : null,
+    res.value.pages && res.value.pages.next ? h('p', { class: 'muted' }, 'Only the first 1,000 artifacts are listed.') : null);
+}
+
+// A row per artifact plus a hidden row that shows the value once loaded.
+function artifactRows(a, base, attemptId, load) {
+  const name = String(a.name);
+  const valueCell = h('td', { colspan: '5' });
+  const valueRow = h('tr', { class: 'value-row', hidden: true }, valueCell);
+  const button = h('button', { type: 'button', class: 'btn btn-small', 'aria-expanded': 'false' }, 'Show');
+  let loaded = false;
+  button.addEventListener('click', async () => {
+    const open = button.getAttribute('aria-expanded') === 'true';
+    if (open) {
+      valueRow.hidden = true;
+      button.setAttribute('aria-expanded', 'false');
+      button.textContent = 'Show';
+      return;
+    }
+    valueRow.hidden = false;
+    button.setAttribute('aria-expanded', 'true');
+    button.textContent = 'Hide';
+    if (loaded) {
+      return;
+    }
+    valueCell.replaceChildren(h('span', { class: 'muted' }, 'Loading…'));
+    try {
+      const res = await load([...base, 'artifacts', name], { attempt_id: attemptId });
+      valueCell.replaceChildren(artifactValue(res.data || {}));
+      loaded = true;
+    } catch (e) {
+      valueCell.replaceChildren(message('error', `Could not load ${name}.`, h('p', null, e.message)));
+    }
+  });
+  const type = a.type ?? a.python_type ?? null;
+  return [
+    h('tr', null,
+      h('th', { scope: 'row', class: 'mono' }, name),
+      h('td', { class: 'mono' }, type === null ? h('span', { class: 'muted' }, a.content_type ? String(a.content_type) : '') : String(type)),
+      h('td', { class: 'col-num' }, formatBytes(a.size)),
+      h('td', { class: 'col-num' }, a.attempt_id ?? ''),
+      h('td', null, button, a.sha ? h('span', { class: 'sha', title: `sha ${a.sha}\n${a.location ?? ''}` }, ` ${String(a.sha).slice(0, 8)}`) : null)),
+    valueRow,
+  ];
+}
+
+function artifactValue(v) {
+  let text;
+  if (v.rendered && !v.truncated && 'value' in v && v.value !== null && typeof v.value === 'object') {
+    text = JSON.stringify(v.value, null, 2);
+  } else if (typeof v.display === 'string') {
+    text = v.display;
+  } else if ('value' in v) {
+    text = typeof v.value === 'string' ? v.value : JSON.stringify(v.value, null, 2);
+  } else {
+    text = '';
+  }
+  const notes = [];
+  if (v.type) {
+    notes.push(`type ${v.type}`);
+  }
+  if (v.rendered === false) {
+    notes.push('not rendered: only plain Python values are shown');
+  }
+  if (v.truncated) {
+    notes.push('truncated');
+  }
+  return [
+    h('pre', { class: 'value' }, text),
+    notes.length ? h('p', { class: 'muted small' }, notes.join(' · ')) : null,
+  ];
+}
+
+function metadataSection(res, attemptId) {
+  const head = h('h2', null, 'Metadata');
+  if (!res.ok) {
+    return h('section', { class: 'block' }, head, message('warn', 'Metadata could not be loaded.', h('p', null, res.error.message)));
+  }
+  const items = (Array.isArray(res.value.data) ? res.value.data : [])
+    .filter((m) => m.attempt_id === null || m.attempt_id === undefined || Number(m.attempt_id) === attemptId);
+  return h('details', { class: 'block', open: true },
+    h('summary', null, h('h2', null, 'Metadata'), h('span', { class: 'muted' }, ` ${plural(items.length, 'record')} of attempt ${attemptId} and the task`)),
+    items.length
+      ? h('div', { class: 'table-wrap' },
+        h('table', { class: 'grid metadata-table' },
+          h('thead', null, h('tr', null, th('Field'), th('Value'), th('Type'), th('Attempt', 'col-num'), th('Recorded'))),
+          h('tbody', null, items.map((m) => h('tr', null,
+            h('th', { scope: 'row', class: 'mono' }, String(m.field_name ?? '')),
+            h('td', { class: 'mono wrap' }, String(m.value ?? '')),
+            h('td', { class: 'muted' }, String(m.type ?? '')),
+            h('td', { class: 'col-num' }, m.attempt_id ?? ''),
+            h('td', null, timeEl(m.ts_epoch)))))))
+      : message('empty', 'No metadata.'));
+}
