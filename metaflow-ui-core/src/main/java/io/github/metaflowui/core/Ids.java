@@ -18,7 +18,10 @@ final class Ids {
         return true;
     }
 
-    /** Digit strings by numeric magnitude, before all other strings, which compare lexically. */
+    /**
+     * Digit strings by numeric magnitude (equal magnitudes by text), before all other strings, which
+     * compare lexically. Zero only for equal strings.
+     */
     static int compare(String a, String b) {
         boolean da = isDigits(a);
         boolean db = isDigits(b);
@@ -28,7 +31,10 @@ final class Ids {
             if (sa.length() != sb.length()) {
                 return Integer.compare(sa.length(), sb.length());
             }
-            return sa.compareTo(sb);
+            int c = sa.compareTo(sb);
+            // same magnitude, different spelling ("007" and "7"): order by text so that
+            // compareTo stays consistent with equals
+            return c != 0 ? c : a.compareTo(b);
         }
         if (da != db) {
             return da ? -1 : 1;
