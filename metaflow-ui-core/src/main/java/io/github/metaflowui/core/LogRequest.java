@@ -73,15 +73,16 @@ public final class LogRequest {
         if (!fromEnd) {
             return Math.min(offset, total);
         }
-        return Math.max(0, total - offset - limit);
+        return Math.max(0, endRow(total) - limit);
     }
 
     /** The last row (exclusive) this request covers in a log of {@code total} lines. */
     public long endRow(long total) {
-        if (!fromEnd) {
-            return Math.min(total, offset + limit);
+        // compared before adding or subtracting, so that huge offsets cannot overflow
+        if (offset >= total) {
+            return fromEnd ? 0 : total;
         }
-        return Math.max(0, total - offset);
+        return fromEnd ? total - offset : Math.min(total, offset + limit);
     }
 
     @Override
