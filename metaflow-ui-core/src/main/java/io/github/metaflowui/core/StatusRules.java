@@ -123,17 +123,20 @@ public final class StatusRules {
     }
 
     /**
-     * The UI backend's run rules (contract §3.6): a newer end attempt after its outcome: running;
-     * end {@code attempt_ok} true: completed; false: failed; heartbeat within
-     * {@link #RUN_INACTIVE_CUTOFF}: running; otherwise failed.
+     * The UI backend's run rules (contract §3.6): an end attempt newer than a failed end outcome (a
+     * retry in flight): running, with or without a heartbeat; end {@code attempt_ok} true: completed;
+     * false: failed; heartbeat within {@link #RUN_INACTIVE_CUTOFF}: running; otherwise failed. Like
+     * the UI backend, the end attempt is only looked at when the end outcome is false.
      */
     public static RunVerdict runStatus(RunFacts f, Clock clock) {
         Instant now = clock.instant();
         Optional<Duration> hbDuration = f.heartbeat().map(hb -> Duration.between(f.created(), hb));
-        if (f.endOk().isPresent() && f.endOkAt().isPresent() && f.endAttemptAt().isPresent()
-                && f.endOkAt().get().isBefore(f.endAttemptAt().get()) && f.heartbeat().isPresent()) {
+        if (f.endOk().equals(Optional.of(false)) && f.endOkAt().isPresent() && f.endAttemptAt().isPresent()
+                && f.endOkAt().get().isBefore(f.endAttemptAt().get())) {
+            // the duration needs a heartbeat; without one it falls through to the end outcome's
             return new RunVerdict(StatusInfo.of(Status.RUNNING, "a retry of the end step is running"),
-                    Optional.empty(), hbDuration);
+                    Optional.empty(), f.heartbeat().isPresent() ? hbDuration
+                    : Optional.of(Duration.between(f.created(), f.endOkAt().get())));
         }
         if (f.endOk().isPresent()) {
             Instant at = f.endOkAt().orElse(f.created());
