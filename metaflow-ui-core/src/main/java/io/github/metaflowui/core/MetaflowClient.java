@@ -90,18 +90,31 @@ public final class MetaflowClient implements AutoCloseable {
 
     /**
      * Every line of one log stream of one attempt ({@link LogRequest#LATEST_ATTEMPT} for the
-     * latest), read lazily in windows of {@code LogRequest.MAX_LIMIT} lines.
+     * latest), read lazily in windows of {@code LogRequest.MAX_LIMIT} lines. The attempt the first
+     * window came from is kept for the later windows, so a retry that starts while reading does not
+     * mix two attempts' lines.
      */
     public Paged<LogLine> logLines(TaskRef task, LogStream stream, int attempt) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(stream, "stream");
-        int window = PageRequest.MAX_LIMIT;
+        LogRequest.fromStart(0, 1).attempt(attempt); // validates
+        int window = LogRequest.MAX_LIMIT;
         return Paged.of(page -> {
-            long offset = page.cursor().map(Long::parseLong).orElse(0L);
-            LogPage logs = backend.logs(task, stream, LogRequest.fromStart(offset, window).attempt(attempt));
+            // the cursor is "<attempt>:<next row>"
+            int att = attempt;
+            long offset = 0;
+            if (page.cursor().isPresent()) {
+                String c = page.cursor().get();
+                int colon = c.indexOf(':');
+                att = Integer.parseInt(c.substring(0, colon));
+                offset = Long.parseLong(c.substring(colon + 1));
+            }
+            LogPage logs = backend.logs(task, stream, LogRequest.fromStart(offset, window).attempt(att));
             long next = offset + logs.lines().size();
-            return Page.of(logs.lines(), !logs.lines().isEmpty() && next < logs.totalLines() ? Long.toString(next) : null);
-        }, window);
+            int served = logs.attempt() >= 0 ? logs.attempt() : att;
+            return Page.of(logs.lines(), !logs.lines().isEmpty() && next < logs.totalLines()
+                    ? served + ":" + next : null);
+        }, PageRequest.MAX_LIMIT);
     }
 
     @Override
