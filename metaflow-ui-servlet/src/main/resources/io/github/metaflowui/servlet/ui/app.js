@@ -13,6 +13,8 @@ const main = document.getElementById('main');
 const crumbsEl = document.getElementById('crumbs');
 const banner = document.getElementById('banner');
 const refreshButton = document.getElementById('refresh');
+const liveEl = document.getElementById('live');
+const LIVE_MS = 15000;
 
 const ROUTES = [
   { names: [], view: runsView },
@@ -115,10 +117,11 @@ function hideBanner() {
   banner.replaceChildren();
 }
 
-const state = { controller: null, path: null, hasContent: false };
+const state = { controller: null, path: null, hasContent: false, live: false };
 const load = createLoader();
 
 async function render({ scroll = 'top', refresh = false, restore = null } = {}) {
+  clearTimeout(liveTimer);
   if (state.controller) {
     state.controller.abort();
   }
@@ -170,6 +173,7 @@ async function render({ scroll = 'top', refresh = false, restore = null } = {}) 
       clearTimeout(placeholder);
       showBanner('Metaflow data source unavailable — showing the last data.', error.message);
       finish(controller);
+      scheduleLive(state.live); // keep trying while the page is live
       return;
     }
     if ((error instanceof ApiError || error instanceof UiError) && error.status === 404) {
@@ -182,16 +186,62 @@ async function render({ scroll = 'top', refresh = false, restore = null } = {}) 
     }
     hideBanner();
     state.hasContent = false;
+    result.live = false;
   } finally {
     clearTimeout(placeholder);
   }
 
+  if (samePath) {
+    keepDetailsState(main, result.node);
+  }
   state.path = path;
   replaceChildren(main, result.node);
+  scheduleLive(Boolean(result.live));
   renderCrumbs(result.crumbs || []);
   document.title = result.title ? `${result.title} · ${APP_TITLE}` : APP_TITLE;
   finish(controller);
   placeScroll(scroll, restore, samePath);
+}
+
+// Collapsible sections keep their open/closed state across re-renders of the same page.
+function keepDetailsState(oldRoot, newRoot) {
+  const open = new Map();
+  oldRoot.querySelectorAll('details[data-key]').forEach((d) => open.set(d.dataset.key, d.open));
+  newRoot.querySelectorAll('details[data-key]').forEach((d) => {
+    if (open.has(d.dataset.key)) {
+      d.open = open.get(d.dataset.key);
+    }
+  });
+}
+
+// While something on the page is running, re-render it every LIVE_MS (not while the user is
+// typing, selecting or the tab is hidden). A failed refresh keeps the old data with a banner.
+let liveTimer = null;
+function scheduleLive(live) {
+  clearTimeout(liveTimer);
+  state.live = live;
+  if (liveEl) {
+    liveEl.hidden = !live;
+  }
+  if (live) {
+    liveTimer = setTimeout(liveTick, LIVE_MS);
+  }
+}
+
+function liveTick() {
+  if (document.visibilityState !== 'visible' || userIsBusy()) {
+    liveTimer = setTimeout(liveTick, LIVE_MS);
+    return;
+  }
+  render({ scroll: 'keep', refresh: true });
+}
+
+function userIsBusy() {
+  const active = document.activeElement;
+  if (active && active !== main && main.contains(active) && active.matches('input, select, textarea')) {
+    return true;
+  }
+  return String(window.getSelection() || '') !== '';
 }
 
 function finish(controller) {

@@ -42,6 +42,7 @@ export async function runView({ params, query, load }) {
   const hrefHere = (changes) => paths.run(flow, run, withQuery(query, changes));
 
   return {
+    live: normalizeStatus(r.status) === 'running',
     title: `${flow}/${runId}`,
     crumbs: [
       { label: 'Runs', href: paths.runs() },
@@ -173,7 +174,7 @@ function dagSection(dag, steps, stepFilter, hrefHere) {
   if (!view) {
     return null;
   }
-  return h('details', { class: 'block', open: true },
+  return h('details', { class: 'block', open: true, dataset: { key: 'graph' } },
     h('summary', null, h('h2', null, 'Graph')),
     view);
 }

@@ -63,6 +63,7 @@ export async function runsView({ params, query, load }) {
     : emptyState(page, filtered, listHref, flow);
 
   return {
+    live: runs.some((r) => normalizeStatus(r.status) === 'running'),
     title: flow === null ? 'Runs' : `${flow} · Runs`,
     crumbs: flow === null ? [{ label: 'Runs' }] : [{ label: 'Runs', href: paths.runs() }, { label: flow }],
     node: h('section', { class: 'view view-runs' },

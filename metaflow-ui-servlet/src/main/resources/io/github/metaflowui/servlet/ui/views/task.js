@@ -149,7 +149,7 @@ function artifactsSection(res, base, attemptId, load) {
     head,
     user.length ? table(user) : message('empty', `Attempt ${attemptId} stored no artifacts of its own.`),
     internal.length
-      ? h('details', { class: 'sub-block' }, h('summary', null, `Metaflow's internal artifacts (${internal.length})`), table(internal))
+      ? h('details', { class: 'sub-block', dataset: { key: 'internal-artifacts' } }, h('summary', null, `Metaflow's internal artifacts (${internal.length})`), table(internal))
       : null,
     res.value.pages && res.value.pages.next ? h('p', { class: 'muted' }, 'Only the first 1,000 artifacts are listed.') : null);
 }
@@ -211,7 +211,9 @@ function artifactValue(v) {
   if (v.type) {
     notes.push(`type ${v.type}`);
   }
-  if (v.rendered === false) {
+  if (v.available === false) {
+    notes.push('the value cannot be read from this data source');
+  } else if (v.rendered === false) {
     notes.push('not rendered: only plain Python values are shown');
   }
   if (v.truncated) {
@@ -230,7 +232,7 @@ function metadataSection(res, attemptId) {
   }
   const items = (Array.isArray(res.value.data) ? res.value.data : [])
     .filter((m) => m.attempt_id === null || m.attempt_id === undefined || Number(m.attempt_id) === attemptId);
-  return h('details', { class: 'block', open: true },
+  return h('details', { class: 'block', open: true, dataset: { key: 'metadata' } },
     h('summary', null, h('h2', null, 'Metadata'), h('span', { class: 'muted' }, ` ${plural(items.length, 'record')} of attempt ${attemptId} and the task`)),
     items.length
       ? h('div', { class: 'table-wrap' },
