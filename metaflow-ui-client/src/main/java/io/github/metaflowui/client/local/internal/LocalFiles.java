@@ -1,0 +1,193 @@
+package io.github.metaflowui.client.local.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.metaflowui.core.MetaflowException;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Read-only file access for the local store. Every method only reads: nothing here creates, writes,
+ * moves or locks a file. I/O failures become {@link MetaflowException.NoAnswerException} naming the
+ * path; JSON that does not parse becomes {@link MetaflowException.DecodeException} naming the file.
+ */
+public final class LocalFiles {
+    /** The one JSON mapper; thread-safe once configured. */
+    public static final ObjectMapper JSON = new ObjectMapper();
+
+    private LocalFiles() {
+    }
+
+    /** The names of the entries of a directory, or an empty list if it does not exist. */
+    public static List<String> list(Path dir) {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            for (Path p : s) {
+                names.add(p.getFileName().toString());
+            }
+        } catch (IOException e) {
+            if (isAbsent(e)) {
+                return List.of();
+            }
+            throw new MetaflowException.NoAnswerException("cannot list directory " + dir + ": " + describe(e), e);
+        }
+        return names;
+    }
+
+    /** Size and modification time, or empty if the file does not exist. */
+    public static Optional<BasicFileAttributes> attributes(Path p) {
+        try {
+            return Optional.of(Files.readAttributes(p, BasicFileAttributes.class));
+        } catch (IOException e) {
+            if (isAbsent(e)) {
+                return Optional.empty();
+            }
+            throw new MetaflowException.NoAnswerException("cannot read attributes of " + p + ": " + describe(e), e);
+        }
+    }
+
+    public static boolean isDirectory(Path p) {
+        return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(p);
+    }
+
+    public static boolean isFile(Path p) {
+        return Files.isRegularFile(p);
+    }
+
+    /** The modification time of a file or directory, or empty if it does not exist. */
+    public static Optional<Instant> mtime(Path p) {
+        return attributes(p).map(a -> a.lastModifiedTime().toInstant());
+    }
+
+    /** The whole file, or empty if it does not exist. */
+    public static Optional<byte[]> readIfExists(Path p) {
+        try {
+            return Optional.of(Files.readAllBytes(p));
+        } catch (IOException e) {
+            if (isAbsent(e)) {
+                return Optional.empty();
+            }
+            throw new MetaflowException.NoAnswerException("cannot read " + p + ": " + describe(e), e);
+        }
+    }
+
+    /** The whole file; a missing file is an error here. */
+    public static byte[] read(Path p) {
+        return readIfExists(p).orElseThrow(() -> new MetaflowException.NoAnswerException("missing file " + p));
+    }
+
+    /** Parses a JSON file; empty if the file does not exist. */
+    public static Optional<JsonNode> readJsonIfExists(Path p) {
+        return readIfExists(p).map(bytes -> parseJson(bytes, p));
+    }
+
+    /** Parses a JSON file that must exist. */
+    public static JsonNode readJson(Path p) {
+        return parseJson(read(p), p);
+    }
+
+    /** Parses JSON text read from {@code source}, naming it in the error. */
+    public static JsonNode parseJson(byte[] bytes, Path source) {
+        try {
+            JsonNode node = JSON.readTree(bytes);
+            if (node == null || node.isMissingNode()) {
+                throw new MetaflowException.DecodeException("malformed JSON in " + source + ": the file is empty");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new MetaflowException.DecodeException("malformed JSON in " + source + ": "
+                    + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new MetaflowException.DecodeException("malformed JSON in " + source + ": " + describe(e), e);
+        }
+    }
+
+    /** A JSON object field as text, or empty when absent or null. */
+    public static Optional<String> text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        return Optional.of(v.isValueNode() ? v.asText() : v.toString());
+    }
+
+    /** A JSON object field as a long (number or digit string), or empty. */
+    public static Optional<Long> longValue(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        if (v.isIntegralNumber()) {
+            return Optional.of(v.asLong());
+        }
+        if (v.isNumber()) {
+            return Optional.of((long) v.asDouble());
+        }
+        if (v.isTextual()) {
+            try {
+                return Optional.of(Long.parseLong(v.asText().trim()));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A JSON array of strings, or an empty list. */
+    public static List<String> strings(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || !v.isArray()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>(v.size());
+        for (JsonNode e : v) {
+            if (!e.isNull()) {
+                out.add(e.asText());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Whether a name coming from a caller can safely name a directory entry: not empty, not
+     * {@code .}/{@code ..}, and without separators or NUL. Anything else cannot exist in the store.
+     */
+    public static boolean isSafeName(String name) {
+        if (name == null || name.isEmpty() || name.equals(".") || name.equals("..")) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '/' || c == '\\' || c == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A missing file, or a path through something that is not a directory (ENOTDIR). */
+    private static boolean isAbsent(IOException e) {
+        if (e instanceof NoSuchFileException || e instanceof NotDirectoryException) {
+            return true;
+        }
+        return e instanceof FileSystemException f && "Not a directory".equals(f.getReason());
+    }
+
+    static String describe(IOException e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : " (" + m + ")");
+    }
+}

@@ -1,0 +1,428 @@
+package io.github.metaflowui.client.local.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.metaflowui.core.Dag;
+import io.github.metaflowui.core.Flow;
+import io.github.metaflowui.core.MetaflowException;
+import io.github.metaflowui.core.Run;
+import io.github.metaflowui.core.RunId;
+import io.github.metaflowui.core.RunRef;
+import io.github.metaflowui.core.Status;
+import io.github.metaflowui.core.StatusInfo;
+import io.github.metaflowui.core.StatusRules;
+import io.github.metaflowui.core.TaskId;
+import io.github.metaflowui.core.TaskRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Reads flows, runs and run trees from a local {@code .metaflow} directory and caches what cannot
+ * change any more. Thread-safe; every cache is bounded.
+ *
+ * <ul>
+ *   <li>a run's {@code _self.json} is re-used while its size and modification time are unchanged
+ *       (it is the one file Metaflow rewrites, on tag mutation);</li>
+ *   <li>the status facts of a run whose end step succeeded are kept for good (keyed by the run
+ *       directory), as is its whole tree of tasks (in a smaller cache) and its graph;</li>
+ *   <li>anything else is re-read on every call, with per-task scans re-used as {@link TaskReader}
+ *       describes.</li>
+ * </ul>
+ */
+public final class LocalStore {
+    public static final String PARAMETERS_STEP = "_parameters";
+    private static final Logger LOG = LoggerFactory.getLogger(LocalStore.class);
+
+    private final Path root;
+    private final Clock clock;
+    private final TaskReader tasks;
+    private final LruCache<Path, CachedSelf> selves = new LruCache<>(100_000);
+    private final LruCache<Path, StatusRules.LocalRunFacts> finalFacts = new LruCache<>(100_000);
+    private final LruCache<Path, String> endSteps = new LruCache<>(100_000);
+    private final LruCache<Path, RunTree> finalTrees = new LruCache<>(64);
+    private final LruCache<Path, Dag> dags = new LruCache<>(1_000);
+
+    public LocalStore(Path root, Clock clock) {
+        this.root = Objects.requireNonNull(root, "root");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.tasks = new TaskReader(clock, 50_000);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public TaskReader taskReader() {
+        return tasks;
+    }
+
+    /** A run's {@code _self.json}. */
+    public record RunSelf(String userName, List<String> tags, List<String> systemTags, Instant created) {
+        public RunSelf {
+            tags = List.copyOf(tags);
+            systemTags = List.copyOf(systemTags);
+        }
+
+        /** The verified owner: the user name when the system tags hold {@code user:<name>}. */
+        public Optional<String> user() {
+            return systemTags.contains("user:" + userName) ? Optional.of(userName) : Optional.empty();
+        }
+
+        public String displayUser() {
+            return user().orElse(userName);
+        }
+    }
+
+    /** A run directory and its record, or why the record could not be read. */
+    public record RunEntry(RunRef ref, Path dir, Optional<RunSelf> self, Optional<String> error) {
+        public Instant created() {
+            if (self.isPresent()) {
+                return self.get().created();
+            }
+            String id = ref.run().value();
+            if (ref.run().isNumeric() && id.length() == 16) {
+                long micros = Long.parseLong(id);
+                return Instant.ofEpochSecond(micros / 1_000_000L, (micros % 1_000_000L) * 1000L);
+            }
+            return Instant.EPOCH;
+        }
+    }
+
+    /** A step directory of a run. */
+    public record StepEntry(String name, Path dir, Instant created) {
+    }
+
+    /** Every step (but {@code _parameters}) and task of a run. */
+    public record RunTree(List<StepEntry> steps, List<TaskScan> tasks) {
+        public RunTree {
+            steps = List.copyOf(steps);
+            tasks = List.copyOf(tasks);
+        }
+    }
+
+    private record CachedSelf(long size, Instant modified, RunSelf self) {
+    }
+
+    // ---------------------------------------------------------------- flows
+
+    /** Names of the directories that hold {@code _meta/_self.json}, sorted. */
+    public List<String> children(Path dir) {
+        List<String> out = new ArrayList<>();
+        for (String name : LocalFiles.list(dir)) {
+            if (LocalFiles.isSafeName(name) && LocalFiles.isFile(dir.resolve(name).resolve("_meta").resolve("_self.json"))) {
+                out.add(name);
+            }
+        }
+        out.sort(Comparator.naturalOrder());
+        return out;
+    }
+
+    public List<String> flowNames() {
+        return children(root);
+    }
+
+    public Optional<Flow> flow(String name) {
+        if (!LocalFiles.isSafeName(name)) {
+            return Optional.empty();
+        }
+        Optional<JsonNode> self = LocalFiles.readJsonIfExists(root.resolve(name).resolve("_meta").resolve("_self.json"));
+        return self.map(s -> Flow.of(name, Instant.ofEpochMilli(LocalFiles.longValue(s, "ts_epoch").orElse(0L))));
+    }
+
+    // ---------------------------------------------------------------- runs
+
+    public Optional<Path> runDir(RunRef ref) {
+        if (!LocalFiles.isSafeName(ref.flow()) || !LocalFiles.isSafeName(ref.run().value())) {
+            return Optional.empty();
+        }
+        return Optional.of(root.resolve(ref.flow()).resolve(ref.run().value()));
+    }
+
+    /** The run directories of one flow (those with {@code _meta/_self.json}). */
+    public List<RunEntry> runEntries(String flow) {
+        if (!LocalFiles.isSafeName(flow)) {
+            return List.of();
+        }
+        Path flowDir = root.resolve(flow);
+        List<RunEntry> out = new ArrayList<>();
+        for (String name : LocalFiles.list(flowDir)) {
+            if (!LocalFiles.isSafeName(name)) {
+                continue;
+            }
+            entry(RunRef.of(flow, name), flowDir.resolve(name)).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    public Optional<RunEntry> runEntry(RunRef ref) {
+        return runDir(ref).flatMap(dir -> entry(ref, dir));
+    }
+
+    private Optional<RunEntry> entry(RunRef ref, Path dir) {
+        Path selfPath = dir.resolve("_meta").resolve("_self.json");
+        Optional<BasicFileAttributes> attrs = LocalFiles.attributes(selfPath);
+        if (attrs.isEmpty() || !attrs.get().isRegularFile()) {
+            return Optional.empty();
+        }
+        long size = attrs.get().size();
+        Instant modified = attrs.get().lastModifiedTime().toInstant();
+        Optional<CachedSelf> hit = selves.get(selfPath);
+        if (hit.isPresent() && hit.get().size() == size && hit.get().modified().equals(modified)) {
+            return Optional.of(new RunEntry(ref, dir, Optional.of(hit.get().self()), Optional.empty()));
+        }
+        try {
+            JsonNode json = LocalFiles.readJson(selfPath);
+            if (!json.isObject()) {
+                throw new MetaflowException.DecodeException("malformed run record " + selfPath + ": not a JSON object");
+            }
+            RunSelf self = new RunSelf(LocalFiles.text(json, "user_name").orElse(""),
+                    LocalFiles.strings(json, "tags"), LocalFiles.strings(json, "system_tags"),
+                    Instant.ofEpochMilli(LocalFiles.longValue(json, "ts_epoch").orElse(0L)));
+            selves.put(selfPath, new CachedSelf(size, modified, self));
+            return Optional.of(new RunEntry(ref, dir, Optional.of(self), Optional.empty()));
+        } catch (MetaflowException e) {
+            LOG.warn("Run {} is unreadable: {}", ref, e.getMessage());
+            return Optional.of(new RunEntry(ref, dir, Optional.empty(), Optional.of(e.getMessage())));
+        }
+    }
+
+    /** The run with its derived status. A run whose files cannot be read is {@link Status#UNKNOWN}, with the reason. */
+    public Run run(RunEntry e) {
+        if (e.self().isEmpty()) {
+            return new Run(e.ref(), "", Optional.empty(), e.created(), List.of(), List.of(),
+                    StatusInfo.of(Status.UNKNOWN, "the run record cannot be read: " + e.error().orElse("unknown error")),
+                    Optional.empty(), Optional.empty(), Optional.empty());
+        }
+        RunSelf self = e.self().get();
+        StatusInfo status;
+        Optional<Instant> finished = Optional.empty();
+        Optional<java.time.Duration> duration = Optional.empty();
+        try {
+            StatusRules.RunVerdict v = StatusRules.localRunStatus(facts(e), clock);
+            status = v.status();
+            finished = v.finishedAt();
+            duration = v.duration();
+        } catch (MetaflowException ex) {
+            LOG.warn("Cannot derive the status of run {}: {}", e.ref(), ex.getMessage());
+            status = StatusInfo.of(Status.UNKNOWN, "the run's files cannot be read: " + ex.getMessage());
+        }
+        return new Run(e.ref(), self.userName(), self.user(), self.created(), self.tags(), self.systemTags(), status,
+                finished, duration, Optional.empty());
+    }
+
+    /** The name of the run's end step: {@code _parameters}' {@code end_step} metadata, else {@code end}. */
+    public String endStep(Path runDir) {
+        Optional<String> hit = endSteps.get(runDir);
+        if (hit.isPresent()) {
+            return hit.get();
+        }
+        for (Path task : parameterTaskDirs(runDir)) {
+            Path meta = task.resolve("_meta");
+            long newest = Long.MIN_VALUE;
+            String found = null;
+            for (String f : LocalFiles.list(meta)) {
+                Optional<MetaFileName.Metadata> m = MetaFileName.metadata(f);
+                if (m.isPresent() && m.get().field().equals("end_step") && m.get().millis() >= newest) {
+                    Optional<String> v = LocalFiles.text(LocalFiles.readJson(meta.resolve(f)), "value");
+                    if (v.isPresent() && LocalFiles.isSafeName(v.get())) {
+                        newest = m.get().millis();
+                        found = v.get();
+                    }
+                }
+            }
+            if (found != null) {
+                endSteps.put(runDir, found);
+                return found;
+            }
+        }
+        return "end";
+    }
+
+    /** The task directories of the {@code _parameters} step (normally just {@code 0}). */
+    public List<Path> parameterTaskDirs(Path runDir) {
+        Path step = runDir.resolve(PARAMETERS_STEP);
+        List<String> ids = children(step);
+        ids.sort((a, b) -> TaskId.of(a).compareTo(TaskId.of(b)));
+        List<Path> out = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            out.add(step.resolve(id));
+        }
+        return out;
+    }
+
+    /** What the files say about the run's status (see {@link StatusRules#localRunStatus}). */
+    public StatusRules.LocalRunFacts facts(RunEntry e) {
+        Optional<StatusRules.LocalRunFacts> hit = finalFacts.get(e.dir());
+        if (hit.isPresent()) {
+            return hit.get();
+        }
+        Instant created = e.created();
+        String end = endStep(e.dir());
+        Instant lastActivity = LocalFiles.mtime(e.dir()).orElse(created);
+        Optional<Boolean> endOk = Optional.empty();
+        Optional<Instant> endOkAt = Optional.empty();
+        Optional<Instant> endAttemptAt = Optional.empty();
+        for (TaskScan t : stepTasks(e.ref(), e.dir(), end)) {
+            lastActivity = max(lastActivity, t.lastModified());
+            for (TaskScan.AttemptScan a : t.attempts()) {
+                if (a.ok().isPresent()) {
+                    Instant at = a.okAt().orElse(a.done().orElse(t.lastModified()));
+                    if (endOkAt.isEmpty() || !at.isBefore(endOkAt.get())) {
+                        endOk = a.ok();
+                        endOkAt = Optional.of(at);
+                    }
+                }
+                if (a.started().isPresent() && (endAttemptAt.isEmpty() || a.started().get().isAfter(endAttemptAt.get()))) {
+                    endAttemptAt = a.started();
+                }
+            }
+        }
+        if (endOk.isPresent()) {
+            StatusRules.LocalRunFacts f = new StatusRules.LocalRunFacts(created, endOk, endOkAt, endAttemptAt,
+                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), lastActivity);
+            boolean retrying = endAttemptAt.isPresent() && endOkAt.get().isBefore(endAttemptAt.get());
+            if (endOk.get() && !retrying) {
+                finalFacts.put(e.dir(), f);
+            }
+            return f;
+        }
+        RunTree tree = tree(e.ref(), e.dir());
+        Optional<String> failedTask = Optional.empty();
+        Optional<Instant> failedAt = Optional.empty();
+        Optional<String> unfinishedTask = Optional.empty();
+        Optional<Instant> unfinishedSince = Optional.empty();
+        for (StepEntry s : tree.steps()) {
+            lastActivity = max(lastActivity, LocalFiles.mtime(s.dir()).orElse(lastActivity));
+        }
+        for (TaskScan t : tree.tasks()) {
+            lastActivity = max(lastActivity, t.lastModified());
+            Optional<TaskScan.AttemptScan> latest = t.latest();
+            if (latest.isEmpty()) {
+                continue;
+            }
+            TaskScan.AttemptScan a = latest.get();
+            String name = t.ref().step().step() + "/" + t.ref().task().value();
+            if (t.latestFailed()) {
+                Instant at = a.okAt().orElse(a.done().orElse(t.lastModified()));
+                if (failedAt.isEmpty() || at.isAfter(failedAt.get())) {
+                    failedAt = Optional.of(at);
+                    failedTask = Optional.of(name);
+                }
+            } else if (!a.finished() && a.started().isPresent()) {
+                if (unfinishedSince.isEmpty() || a.started().get().isAfter(unfinishedSince.get())) {
+                    unfinishedSince = a.started();
+                    unfinishedTask = Optional.of(name);
+                }
+            }
+        }
+        return new StatusRules.LocalRunFacts(created, Optional.empty(), Optional.empty(), endAttemptAt, failedTask,
+                failedAt, unfinishedTask, unfinishedSince, lastActivity);
+    }
+
+    private static Instant max(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+
+    /** Steps ({@code _parameters} excluded) and tasks of a run. */
+    public RunTree tree(RunRef ref, Path runDir) {
+        Optional<RunTree> hit = finalTrees.get(runDir);
+        if (hit.isPresent()) {
+            return hit.get();
+        }
+        List<StepEntry> steps = new ArrayList<>();
+        List<TaskScan> all = new ArrayList<>();
+        for (String step : children(runDir)) {
+            if (step.equals(PARAMETERS_STEP)) {
+                continue;
+            }
+            Path dir = runDir.resolve(step);
+            Instant created = LocalFiles.readJsonIfExists(dir.resolve("_meta").resolve("_self.json"))
+                    .flatMap(j -> LocalFiles.longValue(j, "ts_epoch")).map(Instant::ofEpochMilli).orElse(Instant.EPOCH);
+            steps.add(new StepEntry(step, dir, created));
+            all.addAll(stepTasks(ref, runDir, step));
+        }
+        RunTree tree = new RunTree(steps, all);
+        if (finalFacts.get(runDir).isPresent()) {
+            finalTrees.put(runDir, tree);
+        }
+        return tree;
+    }
+
+    /** The tasks of one step. */
+    public List<TaskScan> stepTasks(RunRef ref, Path runDir, String step) {
+        if (!LocalFiles.isSafeName(step)) {
+            return List.of();
+        }
+        Path stepDir = runDir.resolve(step);
+        List<TaskScan> out = new ArrayList<>();
+        for (String id : LocalFiles.list(stepDir)) {
+            if (!LocalFiles.isSafeName(id) || id.equals("_meta")) {
+                continue;
+            }
+            tasks.scan(new TaskRef(ref.step(step), TaskId.of(id)), stepDir.resolve(id)).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    public Optional<Path> taskDir(TaskRef ref) {
+        String step = ref.step().step();
+        String id = ref.task().value();
+        if (!LocalFiles.isSafeName(step) || !LocalFiles.isSafeName(id)) {
+            return Optional.empty();
+        }
+        return runDir(ref.run()).map(d -> d.resolve(step).resolve(id));
+    }
+
+    // ---------------------------------------------------------------- graph
+
+    /** The run's graph from the {@code _graph_info} artifact of its {@code _parameters} task. */
+    public Optional<Dag> dag(RunRef ref) {
+        Optional<Path> runDir = runDir(ref);
+        if (runDir.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Dag> hit = dags.get(runDir.get());
+        if (hit.isPresent()) {
+            return hit;
+        }
+        for (Path task : parameterTaskDirs(runDir.get())) {
+            int attempt = TaskReader.latestAttempt(task).orElse(0);
+            String sha = tasks.dataJson(task, attempt).objects().get("_graph_info");
+            if (sha == null) {
+                continue;
+            }
+            Path blob = PickleBlobs.blobPath(root, ref.flow(), sha);
+            Optional<Object> value = PickleBlobs.load(blob);
+            if (value.isEmpty()) {
+                continue;
+            }
+            Dag dag = GraphInfo.toDag(ref.flow(), value.get(), blob);
+            dags.put(runDir.get(), dag);
+            return Optional.of(dag);
+        }
+        return Optional.empty();
+    }
+
+    /** Whether the run exists (has a readable or unreadable record). */
+    public boolean runExists(RunRef ref) {
+        return runDir(ref).map(d -> LocalFiles.isFile(d.resolve("_meta").resolve("_self.json"))).orElse(false);
+    }
+
+    /** Compares run ids without parsing them. */
+    public static int compareRunIds(String a, String b) {
+        return RunId.of(a).compareTo(RunId.of(b));
+    }
+}
