@@ -133,8 +133,10 @@ public class MetaflowUiServlet extends HttpServlet {
         }
         if (path.atMount()) {
             String q = req.getQueryString();
+            // setStatus + Location rather than sendRedirect(String, int), which is Servlet 6.1 only
+            resp.setStatus(302);
+            resp.setHeader("Location", path.base() + (q == null || q.isEmpty() ? "" : "?" + q));
             resp.setHeader("Cache-Control", "no-store");
-            resp.sendRedirect(path.base() + (q == null || q.isEmpty() ? "" : "?" + q), 302);
             return;
         }
         List<String> s = path.segments();
@@ -162,6 +164,13 @@ public class MetaflowUiServlet extends HttpServlet {
             Responses.problem(resp, 404, "Not Found", s.size() >= 3
                     ? "no such asset version '" + s.get(1) + "'; reload the page" : "no such asset", head);
             return;
+        }
+        for (String segment : s.subList(2, s.size())) {
+            if (segment.indexOf('/') >= 0 || segment.indexOf('\\') >= 0 || segment.chars().anyMatch(c -> c < 0x20)) {
+                Responses.problem(resp, 400, "Bad Request",
+                        "an asset path segment must not contain '/', '\\' or control characters", head);
+                return;
+            }
         }
         String file = String.join("/", s.subList(2, s.size()));
         Optional<UiAssets.Asset> asset = file.equals(UiAssets.INDEX) ? Optional.empty() : a.get(file);

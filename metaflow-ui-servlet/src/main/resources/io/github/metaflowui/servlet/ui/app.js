@@ -304,6 +304,15 @@ if (refreshButton) {
   refreshButton.addEventListener('click', () => render({ scroll: 'keep', refresh: true }));
 }
 
+const tzEl = document.getElementById('tz');
+if (tzEl) {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'local time';
+  const offset = -new Date().getTimezoneOffset();
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  tzEl.textContent = `Times are shown in ${zone} (UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}); hover a time for UTC.`;
+}
+
 if ('scrollRestoration' in history) {
   history.scrollRestoration = 'manual';
 }

@@ -159,7 +159,7 @@ function artifactRows(a, base, attemptId, load) {
   const name = String(a.name);
   const valueCell = h('td', { colspan: '5' });
   const valueRow = h('tr', { class: 'value-row', hidden: true }, valueCell);
-  const button = h('button', { type: 'button', class: 'btn btn-small', 'aria-expanded': 'false' }, 'Show');
+  const button = h('button', { type: 'button', class: 'btn btn-small', 'aria-expanded': 'false', 'aria-label': `Show the value of ${name}` }, 'Show');
   let loaded = false;
   button.addEventListener('click', async () => {
     const open = button.getAttribute('aria-expanded') === 'true';
@@ -167,11 +167,13 @@ function artifactRows(a, base, attemptId, load) {
       valueRow.hidden = true;
       button.setAttribute('aria-expanded', 'false');
       button.textContent = 'Show';
+      button.setAttribute('aria-label', `Show the value of ${name}`);
       return;
     }
     valueRow.hidden = false;
     button.setAttribute('aria-expanded', 'true');
     button.textContent = 'Hide';
+    button.setAttribute('aria-label', `Hide the value of ${name}`);
     if (loaded) {
       return;
     }

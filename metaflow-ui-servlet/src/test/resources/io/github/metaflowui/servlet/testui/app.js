@@ -1,0 +1,2 @@
+import { render } from './views/runs.js';
+render(document.getElementById('app'));
