@@ -34,7 +34,7 @@ public record Dag(String flowName, String startStep, String endStep, String doc,
         return Optional.ofNullable(steps.get(name));
     }
 
-    /** Step names in execution order (a breadth-first walk from the start step). */
+    /** Step names in execution order: a depth-first walk of {@code graphStructure}, then any other steps. */
     public List<String> stepOrder() {
         List<String> order = new ArrayList<>();
         flatten(graphStructure, order);

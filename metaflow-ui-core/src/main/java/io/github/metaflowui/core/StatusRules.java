@@ -29,7 +29,7 @@ import java.util.Optional;
  * <h2>Local runs</h2> The local provider writes no heartbeat, so {@link #localRunStatus(LocalRunFacts, Clock)}
  * decides between "still running" and "died" from what the files say:
  * <ol>
- *   <li>a retry of the end step started after its last outcome: running;</li>
+ *   <li>the end step failed and a retry of it started after that outcome: running;</li>
  *   <li>the end step's {@code attempt_ok} is true: completed; false: failed;</li>
  *   <li>a task's latest attempt failed and no retry started within {@link #RUN_INACTIVE_CUTOFF}
  *       of the failure: failed (within the cutoff: running, a retry may follow);</li>
@@ -182,7 +182,7 @@ public final class StatusRules {
     /** The local run rules; see the class description. */
     public static RunVerdict localRunStatus(LocalRunFacts f, Clock clock) {
         Instant now = clock.instant();
-        if (f.endOk().isPresent() && f.endOkAt().isPresent() && f.endAttemptAt().isPresent()
+        if (f.endOk().equals(Optional.of(false)) && f.endOkAt().isPresent() && f.endAttemptAt().isPresent()
                 && f.endOkAt().get().isBefore(f.endAttemptAt().get())) {
             return new RunVerdict(StatusInfo.of(Status.RUNNING, "a retry of the end step is running"),
                     Optional.empty(), Optional.of(Duration.between(f.created(), now)));
