@@ -112,6 +112,20 @@ public final class Json {
         }
     }
 
+    /**
+     * A duration in milliseconds: {@code end - start} computed on the millisecond values written
+     * elsewhere in the same object when both are known (so that {@code finished_at - started_at ==
+     * duration} holds exactly for a client), else {@code fallback}.
+     */
+    public static void durationBetween(JsonGenerator g, String field, Optional<Instant> start,
+                                       Optional<Instant> end, Optional<Duration> fallback) throws IOException {
+        if (start.isPresent() && end.isPresent()) {
+            g.writeNumberField(field, end.get().toEpochMilli() - start.get().toEpochMilli());
+        } else {
+            optDuration(g, field, fallback);
+        }
+    }
+
     public static void strings(JsonGenerator g, String field, List<String> values) throws IOException {
         g.writeArrayFieldStart(field);
         for (String v : values) {

@@ -21,10 +21,11 @@ import io.github.metaflowui.core.TaskRef;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 
+import static io.github.metaflowui.servlet.internal.Json.durationBetween;
 import static io.github.metaflowui.servlet.internal.Json.millis;
-import static io.github.metaflowui.servlet.internal.Json.optDuration;
 import static io.github.metaflowui.servlet.internal.Json.optMillis;
 import static io.github.metaflowui.servlet.internal.Json.optSeconds;
 import static io.github.metaflowui.servlet.internal.Json.optStr;
@@ -62,7 +63,7 @@ public final class Views {
         status(g, r.status().status(), r.status().reason());
         millis(g, "ts_epoch", r.createdAt());
         optMillis(g, "finished_at", r.finishedAt());
-        optDuration(g, "duration", r.duration());
+        durationBetween(g, "duration", Optional.of(r.createdAt()), r.finishedAt(), r.duration());
         optSeconds(g, "last_heartbeat_ts", r.lastHeartbeat());
         strings(g, "tags", r.tags());
         strings(g, "system_tags", r.systemTags());
@@ -99,7 +100,7 @@ public final class Views {
         millis(g, "ts_epoch", s.createdAt());
         optMillis(g, "started_at", s.startedAt());
         optMillis(g, "finished_at", s.finishedAt());
-        optDuration(g, "duration", s.duration());
+        durationBetween(g, "duration", s.startedAt(), s.finishedAt(), s.duration());
         status(g, s.status().status(), s.status().reason());
         TaskCounts c = s.counts();
         g.writeObjectFieldStart("task_counts");
@@ -123,7 +124,7 @@ public final class Views {
         millis(g, "ts_epoch", t.createdAt());
         optMillis(g, "started_at", t.startedAt());
         optMillis(g, "finished_at", t.finishedAt());
-        optDuration(g, "duration", t.duration());
+        durationBetween(g, "duration", t.startedAt(), t.finishedAt(), t.duration());
         optStr(g, "foreach_label", t.foreachLabel());
         if (withAttempts) {
             g.writeArrayFieldStart("attempts");
@@ -135,7 +136,7 @@ public final class Views {
                 status(g, a.status().status(), a.status().reason());
                 optMillis(g, "started_at", a.startedAt());
                 optMillis(g, "finished_at", a.finishedAt());
-                optDuration(g, "duration", a.duration());
+                durationBetween(g, "duration", a.startedAt(), a.finishedAt(), a.duration());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -152,7 +153,7 @@ public final class Views {
         millis(g, "ts_epoch", t.createdAt());
         optMillis(g, "started_at", a.startedAt());
         optMillis(g, "finished_at", a.finishedAt());
-        optDuration(g, "duration", a.duration());
+        durationBetween(g, "duration", a.startedAt(), a.finishedAt(), a.duration());
         optStr(g, "foreach_label", t.foreachLabel());
         g.writeEndObject();
     }
