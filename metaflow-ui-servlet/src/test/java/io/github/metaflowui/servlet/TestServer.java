@@ -119,11 +119,21 @@ final class TestServer implements AutoCloseable {
         return send("GET", rawPathAndQuery);
     }
 
+    Reply getWithHeader(String rawPathAndQuery, String name, String value) {
+        return exchange(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + rawPathAndQuery))
+                .header(name, value)
+                .timeout(Duration.ofSeconds(60))
+                .build());
+    }
+
     Reply send(String method, String rawPathAndQuery) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + rawPathAndQuery))
+        return exchange(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + rawPathAndQuery))
                 .method(method, HttpRequest.BodyPublishers.noBody())
                 .timeout(Duration.ofSeconds(60))
-                .build();
+                .build());
+    }
+
+    private Reply exchange(HttpRequest request) {
         try {
             HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             return new Reply(r.statusCode(), r);
