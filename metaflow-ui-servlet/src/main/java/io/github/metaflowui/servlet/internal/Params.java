@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -60,12 +59,11 @@ public final class Params {
             return def;
         }
         String s = v.get().trim();
-        long n;
         if (!s.matches("-?[0-9]{1,10}")) {
             throw ApiProblem.badRequest(name + " must be an integer between " + min + " and " + max
                     + ", got '" + v.get() + "'");
         }
-        n = Long.parseLong(s);
+        long n = Long.parseLong(s);
         if (n < min || n > max) {
             throw ApiProblem.badRequest(name + " must be between " + min + " and " + max + ", got " + n);
         }
@@ -157,10 +155,5 @@ public final class Params {
             }
         }
         return out;
-    }
-
-    /** The request's parameters, first value each, for the envelope's {@code query} echo. */
-    public Map<String, String[]> all() {
-        return request.getParameterMap();
     }
 }
