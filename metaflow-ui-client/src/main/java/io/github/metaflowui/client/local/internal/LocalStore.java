@@ -50,6 +50,7 @@ public final class LocalStore {
     private final LruCache<Path, String> endSteps = new LruCache<>(100_000);
     private final LruCache<Path, RunTree> finalTrees = new LruCache<>(64);
     private final LruCache<Path, Dag> dags = new LruCache<>(1_000);
+    private final LruCache<String, Boolean> warned = new LruCache<>(1_000);
 
     public LocalStore(Path root, Clock clock) {
         this.root = Objects.requireNonNull(root, "root");
@@ -194,7 +195,7 @@ public final class LocalStore {
             selves.put(selfPath, new CachedSelf(size, modified, self));
             return Optional.of(new RunEntry(ref, dir, Optional.of(self), Optional.empty()));
         } catch (MetaflowException e) {
-            LOG.warn("Run {} is unreadable: {}", ref, e.getMessage());
+            warnOnce("Run " + ref + " is unreadable: " + e.getMessage());
             return Optional.of(new RunEntry(ref, dir, Optional.empty(), Optional.of(e.getMessage())));
         }
     }
@@ -216,7 +217,7 @@ public final class LocalStore {
             finished = v.finishedAt();
             duration = v.duration();
         } catch (MetaflowException ex) {
-            LOG.warn("Cannot derive the status of run {}: {}", e.ref(), ex.getMessage());
+            warnOnce("Cannot derive the status of run " + e.ref() + ": " + ex.getMessage());
             status = StatusInfo.of(Status.UNKNOWN, "the run's files cannot be read: " + ex.getMessage());
         }
         return new Run(e.ref(), self.userName(), self.user(), self.created(), self.tags(), self.systemTags(), status,
@@ -330,6 +331,14 @@ public final class LocalStore {
         }
         return new StatusRules.LocalRunFacts(created, Optional.empty(), Optional.empty(), endAttemptAt, failedTask,
                 failedAt, unfinishedTask, unfinishedSince, lastActivity);
+    }
+
+    /** Logs a problem once (per distinct message), not on every poll. */
+    private void warnOnce(String message) {
+        if (warned.get(message).isEmpty()) {
+            warned.put(message, Boolean.TRUE);
+            LOG.warn(message);
+        }
     }
 
     private static Instant max(Instant a, Instant b) {

@@ -8,6 +8,7 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -282,7 +283,7 @@ public final class PythonValues {
             } else if (v instanceof String s) {
                 string(s);
             } else if (v instanceof Object[] a) {
-                container(v, List.of(a), depth);
+                container(v, Arrays.asList(a), depth);
             } else if (v instanceof Collection<?> c) {
                 container(v, c, depth);
             } else if (v instanceof Map<?, ?> m) {
