@@ -6,7 +6,7 @@ import { formatClock, formatCount, isoUtc, formatDateTime, toMillis } from '../f
 import { message } from '../ui.js';
 
 const PAGE_LINES = 1000;
-const LONG_LINE = 2000; // longer lines are cut until the user asks for all of it
+const LONG_LINE = 1000; // longer lines are cut until the user asks for all of it
 const ERROR_LINE = /^(?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Fault)\b(?::.*)?$/;
 
 /**

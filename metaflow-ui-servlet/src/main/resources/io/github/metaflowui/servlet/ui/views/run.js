@@ -124,8 +124,9 @@ function failedShortcut(flow, run, failed, steps, hrefHere) {
       return h('li', null,
         h('a', { class: 'btn btn-danger', href: paths.task(flow, run, step, task, { log: 'err' }) },
           'stderr of ', h('span', { class: 'id' }, `${step}/${task}`), ' →'),
-        attempt !== null && attempt !== undefined && Number(t.attempt_count || 1) > 1 ? h('span', { class: 'muted' }, ` attempt ${attempt}`) : null,
-        t.status_reason ? h('span', { class: 'muted' }, ` — ${t.status_reason}`) : null);
+        t.status_reason
+          ? h('span', { class: 'muted' }, ` ${t.status_reason}`)
+          : (Number(t.attempt_count || 1) > 1 ? h('span', { class: 'muted' }, ` attempt ${attempt}`) : null));
     })),
     count > shown.length
       ? h('p', null, h('a', { href: hrefHere({ status: 'failed', step: null, _page: null }) + '#tasks' }, `Show all ${formatCount(count)} failed tasks`))
@@ -147,11 +148,12 @@ function parametersSection(paramsRes) {
   }
   return h('section', { class: 'block' },
     h('h2', null, 'Parameters'),
-    h('table', { class: 'grid kv' },
-      h('thead', null, h('tr', null, th('Name'), th('Value'))),
-      h('tbody', null, names.map((name) => h('tr', null,
-        h('th', { scope: 'row', class: 'mono' }, name),
-        h('td', null, parameterValue(data[name])))))));
+    h('div', { class: 'table-wrap' },
+      h('table', { class: 'grid kv' },
+        h('thead', null, h('tr', null, th('Name'), th('Value'))),
+        h('tbody', null, names.map((name) => h('tr', null,
+          h('th', { scope: 'row', class: 'mono' }, name),
+          h('td', null, parameterValue(data[name]))))))));
 }
 
 function parameterValue(p) {
