@@ -172,4 +172,31 @@ class LocalRunStatusTest {
         assertThat(backend.steps(RunRef.of("RetryFlow", "1796301615558176")).get(1).status().status())
                 .isEqualTo(Status.UNKNOWN);
     }
+
+    @Test
+    void a_stopped_run_is_read_again_when_a_retry_of_its_failed_task_starts(@TempDir Path tmp) throws IOException {
+        LocalFixture.copy("FailingFlow/_meta", tmp);
+        LocalFixture.copy("FailingFlow/1796301624448446", tmp);
+        LocalMetaflowBackend backend = LocalFixture.backend(tmp);
+        RunRef ref = RunRef.of("FailingFlow", "1796301624448446");
+        assertThat(backend.run(ref).orElseThrow().status().status()).isEqualTo(Status.FAILED);
+        assertThat(backend.run(ref).orElseThrow().status().status()).isEqualTo(Status.FAILED);
+
+        // attempt 1 of explode/2 starts 30 s after attempt 0 failed
+        Path explode = tmp.resolve("FailingFlow/1796301624448446/explode/2");
+        Files.writeString(explode.resolve("1.attempt.json"), "{\"time\": 1796301655.626}");
+        Files.writeString(explode.resolve("_meta/sysmeta_attempt_1796301655630.json"), "{\"field_name\": \"attempt\", "
+                + "\"value\": \"1\", \"type\": \"attempt\", \"tags\": [\"attempt_id:1\"], \"user_name\": \"alice\", "
+                + "\"ts_epoch\": 1796301655630}");
+        Files.setLastModifiedTime(explode, FileTime.from(Instant.parse("2026-12-03T12:40:55.700Z")));
+        Files.setLastModifiedTime(explode.resolve("_meta"), FileTime.from(Instant.parse("2026-12-03T12:40:55.700Z")));
+
+        Run run = backend.run(ref).orElseThrow();
+        Task task = backend.task(TaskRef.of("FailingFlow", "1796301624448446", "explode", "2")).orElseThrow();
+
+        assertThat(run.status().status()).isEqualTo(Status.RUNNING);
+        assertThat(run.status().reason())
+                .isEqualTo("task explode/2 started 11 h 19 min ago and has not finished (local runs have no heartbeat)");
+        assertThat(task.attempts()).extracting(a -> a.status().status()).containsExactly(Status.FAILED, Status.RUNNING);
+    }
 }

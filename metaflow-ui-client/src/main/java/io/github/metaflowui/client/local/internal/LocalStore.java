@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -47,6 +48,7 @@ public final class LocalStore {
     private final TaskReader tasks;
     private final LruCache<Path, CachedSelf> selves = new LruCache<>(100_000);
     private final LruCache<Path, StatusRules.LocalRunFacts> finalFacts = new LruCache<>(100_000);
+    private final LruCache<Path, StoppedFacts> stoppedFacts = new LruCache<>(100_000);
     private final LruCache<Path, String> endSteps = new LruCache<>(100_000);
     private final LruCache<Path, RunTree> finalTrees = new LruCache<>(64);
     private final LruCache<Path, Dag> dags = new LruCache<>(1_000);
@@ -115,6 +117,18 @@ public final class LocalStore {
     }
 
     private record CachedSelf(long size, Instant modified, RunSelf self) {
+    }
+
+    /**
+     * Facts of a run that did not reach its end step and has no attempt in progress, with the
+     * modification times they were read at: the run and step directories (a new step or task adds
+     * an entry to one of them) and the failed tasks' directories (a retry adds files there).
+     */
+    private record StoppedFacts(List<Instant> signature, List<Path> failedTaskDirs, StatusRules.LocalRunFacts facts) {
+        StoppedFacts {
+            signature = List.copyOf(signature);
+            failedTaskDirs = List.copyOf(failedTaskDirs);
+        }
     }
 
     // ---------------------------------------------------------------- flows
@@ -210,7 +224,7 @@ public final class LocalStore {
         RunSelf self = e.self().get();
         StatusInfo status;
         Optional<Instant> finished = Optional.empty();
-        Optional<java.time.Duration> duration = Optional.empty();
+        Optional<Duration> duration = Optional.empty();
         try {
             StatusRules.RunVerdict v = StatusRules.localRunStatus(facts(e), clock);
             status = v.status();
@@ -270,6 +284,14 @@ public final class LocalStore {
         if (hit.isPresent()) {
             return hit.get();
         }
+        Optional<StoppedFacts> stopped = stoppedFacts.get(e.dir());
+        if (stopped.isPresent()) {
+            Optional<List<Instant>> now = signature(e.dir(), stopped.get().failedTaskDirs());
+            if (now.isPresent() && now.get().equals(stopped.get().signature())) {
+                return stopped.get().facts();
+            }
+            stoppedFacts.remove(e.dir());
+        }
         Instant created = e.created();
         String end = endStep(e.dir());
         Instant lastActivity = LocalFiles.mtime(e.dir()).orElse(created);
@@ -300,11 +322,14 @@ public final class LocalStore {
             }
             return f;
         }
+        Optional<List<Instant>> before = signature(e.dir(), List.of());
         RunTree tree = tree(e.ref(), e.dir());
         Optional<String> failedTask = Optional.empty();
+        List<Path> failedDirs = new ArrayList<>();
         Optional<Instant> failedAt = Optional.empty();
         Optional<String> unfinishedTask = Optional.empty();
         Optional<Instant> unfinishedSince = Optional.empty();
+        boolean inProgress = false;
         for (StepEntry s : tree.steps()) {
             lastActivity = max(lastActivity, LocalFiles.mtime(s.dir()).orElse(lastActivity));
         }
@@ -312,11 +337,16 @@ public final class LocalStore {
             lastActivity = max(lastActivity, t.lastModified());
             Optional<TaskScan.AttemptScan> latest = t.latest();
             if (latest.isEmpty()) {
+                inProgress = true; // registered, not started yet
                 continue;
             }
             TaskScan.AttemptScan a = latest.get();
             String name = t.ref().step().step() + "/" + t.ref().task().value();
+            if (!a.finished()) {
+                inProgress = true;
+            }
             if (t.latestFailed()) {
+                failedDirs.add(t.dir());
                 Instant at = a.okAt().orElse(a.done().orElse(t.lastModified()));
                 if (failedAt.isEmpty() || at.isAfter(failedAt.get())) {
                     failedAt = Optional.of(at);
@@ -329,8 +359,51 @@ public final class LocalStore {
                 }
             }
         }
-        return new StatusRules.LocalRunFacts(created, Optional.empty(), Optional.empty(), endAttemptAt, failedTask,
-                failedAt, unfinishedTask, unfinishedSince, lastActivity);
+        StatusRules.LocalRunFacts facts = new StatusRules.LocalRunFacts(created, Optional.empty(), Optional.empty(),
+                endAttemptAt, failedTask, failedAt, unfinishedTask, unfinishedSince, lastActivity);
+        if (!inProgress && before.isPresent()) {
+            // keep the facts of a stopped run while nothing it is made of changes
+            Optional<List<Instant>> sig = signature(e.dir(), failedDirs);
+            Instant settled = clock.instant().minus(Duration.ofSeconds(2));
+            if (sig.isPresent() && sig.get().size() >= before.get().size()
+                    && sig.get().subList(0, before.get().size()).equals(before.get())
+                    && sig.get().stream().allMatch(t -> t.isBefore(settled))) {
+                stoppedFacts.put(e.dir(), new StoppedFacts(sig.get(), failedDirs, facts));
+            }
+        }
+        return facts;
+    }
+
+    /**
+     * Modification times of the run directory, of its step directories (by name), and of some task
+     * directories and their {@code _meta}; empty if one of them vanished.
+     */
+    private Optional<List<Instant>> signature(Path runDir, List<Path> taskDirs) {
+        List<Instant> out = new ArrayList<>();
+        Optional<Instant> run = LocalFiles.mtime(runDir);
+        if (run.isEmpty()) {
+            return Optional.empty();
+        }
+        out.add(run.get());
+        List<String> steps = new ArrayList<>(LocalFiles.list(runDir));
+        steps.sort(Comparator.naturalOrder());
+        for (String step : steps) {
+            Optional<Instant> m = LocalFiles.mtime(runDir.resolve(step));
+            if (m.isEmpty()) {
+                return Optional.empty();
+            }
+            out.add(m.get());
+        }
+        for (Path taskDir : taskDirs) {
+            for (Path p : List.of(taskDir, taskDir.resolve("_meta"))) {
+                Optional<Instant> m = LocalFiles.mtime(p);
+                if (m.isEmpty()) {
+                    return Optional.empty();
+                }
+                out.add(m.get());
+            }
+        }
+        return Optional.of(out);
     }
 
     /** Logs a problem once (per distinct message), not on every poll. */
