@@ -122,12 +122,13 @@ public final class LocalStore {
     /**
      * Facts of a run that did not reach its end step and has no attempt in progress, with the
      * modification times they were read at: the run and step directories (a new step or task adds
-     * an entry to one of them) and the failed tasks' directories (a retry adds files there).
+     * an entry to one of them) and the failed tasks' directories (a retry adds files there), or
+     * those of the end step's tasks when the end step failed.
      */
-    private record StoppedFacts(List<Instant> signature, List<Path> failedTaskDirs, StatusRules.LocalRunFacts facts) {
+    private record StoppedFacts(List<Instant> signature, List<Path> taskDirs, StatusRules.LocalRunFacts facts) {
         StoppedFacts {
             signature = List.copyOf(signature);
-            failedTaskDirs = List.copyOf(failedTaskDirs);
+            taskDirs = List.copyOf(taskDirs);
         }
     }
 
@@ -286,7 +287,7 @@ public final class LocalStore {
         }
         Optional<StoppedFacts> stopped = stoppedFacts.get(e.dir());
         if (stopped.isPresent()) {
-            Optional<List<Instant>> now = signature(e.dir(), stopped.get().failedTaskDirs());
+            Optional<List<Instant>> now = signature(e.dir(), stopped.get().taskDirs());
             if (now.isPresent() && now.get().equals(stopped.get().signature())) {
                 return stopped.get().facts();
             }
@@ -294,11 +295,14 @@ public final class LocalStore {
         }
         Instant created = e.created();
         String end = endStep(e.dir());
+        Optional<List<Instant>> before = signature(e.dir(), List.of());
         Instant lastActivity = LocalFiles.mtime(e.dir()).orElse(created);
         Optional<Boolean> endOk = Optional.empty();
         Optional<Instant> endOkAt = Optional.empty();
         Optional<Instant> endAttemptAt = Optional.empty();
+        List<Path> endDirs = new ArrayList<>();
         for (TaskScan t : stepTasks(e.ref(), e.dir(), end)) {
+            endDirs.add(t.dir());
             lastActivity = max(lastActivity, t.lastModified());
             for (TaskScan.AttemptScan a : t.attempts()) {
                 if (a.ok().isPresent()) {
@@ -319,10 +323,12 @@ public final class LocalStore {
             boolean retrying = endAttemptAt.isPresent() && endOkAt.get().isBefore(endAttemptAt.get());
             if (endOk.get() && !retrying) {
                 finalFacts.put(e.dir(), f);
+            } else if (!retrying) {
+                // the end step failed: kept while no retry of it starts
+                keepStopped(e.dir(), before, endDirs, f);
             }
             return f;
         }
-        Optional<List<Instant>> before = signature(e.dir(), List.of());
         RunTree tree = tree(e.ref(), e.dir());
         Optional<String> failedTask = Optional.empty();
         List<Path> failedDirs = new ArrayList<>();
@@ -361,17 +367,25 @@ public final class LocalStore {
         }
         StatusRules.LocalRunFacts facts = new StatusRules.LocalRunFacts(created, Optional.empty(), Optional.empty(),
                 endAttemptAt, failedTask, failedAt, unfinishedTask, unfinishedSince, lastActivity);
-        if (!inProgress && before.isPresent()) {
-            // keep the facts of a stopped run while nothing it is made of changes
-            Optional<List<Instant>> sig = signature(e.dir(), failedDirs);
-            Instant settled = clock.instant().minus(Duration.ofSeconds(2));
-            if (sig.isPresent() && sig.get().size() >= before.get().size()
-                    && sig.get().subList(0, before.get().size()).equals(before.get())
-                    && sig.get().stream().allMatch(t -> t.isBefore(settled))) {
-                stoppedFacts.put(e.dir(), new StoppedFacts(sig.get(), failedDirs, facts));
-            }
+        if (!inProgress) {
+            keepStopped(e.dir(), before, failedDirs, facts);
         }
         return facts;
+    }
+
+    /** Keeps the facts of a stopped run while nothing it is made of changes (see {@link StoppedFacts}). */
+    private void keepStopped(Path runDir, Optional<List<Instant>> before, List<Path> taskDirs,
+                             StatusRules.LocalRunFacts facts) {
+        if (before.isEmpty()) {
+            return;
+        }
+        Optional<List<Instant>> sig = signature(runDir, taskDirs);
+        Instant settled = clock.instant().minus(Duration.ofSeconds(2));
+        if (sig.isPresent() && sig.get().size() >= before.get().size()
+                && sig.get().subList(0, before.get().size()).equals(before.get())
+                && sig.get().stream().allMatch(t -> t.isBefore(settled))) {
+            stoppedFacts.put(runDir, new StoppedFacts(sig.get(), taskDirs, facts));
+        }
     }
 
     /**
