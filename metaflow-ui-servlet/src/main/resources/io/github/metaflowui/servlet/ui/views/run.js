@@ -38,7 +38,9 @@ export async function runView({ params, query, load }) {
   const dag = dagRes.ok ? dagRes.value.data : null;
   const steps = orderSteps(Array.isArray(stepsRes.data) ? stepsRes.data : [], dag);
   const tasks = Array.isArray(tasksRes.data) ? tasksRes.data : [];
-  const failed = failedRes.ok && Array.isArray(failedRes.value.data) ? failedRes.value.data : [];
+  const failed = failedRes.ok && Array.isArray(failedRes.value.data)
+    ? failedRes.value.data.filter((t) => normalizeStatus(t.status) === 'failed')
+    : [];
   const hrefHere = (changes) => paths.run(flow, run, withQuery(query, changes));
 
   return {

@@ -127,7 +127,7 @@ function runsTable(runs, query, order, listHref, flow) {
   const sortHref = (o) => listHref({ _order: o === '-ts_epoch' ? null : o, _page: null });
   const head = h('thead', null, h('tr', null,
     sortHeader('Status', 'status', order, sortHref, { firstDir: '+' }),
-    sortHeader('Flow', 'flow_id', order, sortHref, { firstDir: '+' }),
+    flow === null ? sortHeader('Flow', 'flow_id', order, sortHref, { firstDir: '+' }) : null,
     sortHeader('Run', 'run', order, sortHref),
     sortHeader('User', 'user', order, sortHref, { firstDir: '+' }),
     sortHeader('Started', 'ts_epoch', order, sortHref),
@@ -167,12 +167,14 @@ function runRow(run, query, listHref, flow) {
 
   return h('tr', { class: ['clickable', `row-${status}`], dataset: { href: runHref } },
     h('td', null, statusBadge(run.status, run.status_reason)),
+    flow === null
+      ? h('td', null,
+        project ? h('div', { class: 'sub' }, project, branch ? ` / ${branch}` : '') : null,
+        h('a', { href: paths.flow(flowId, withQuery(query, { _page: null, flow_id: null })), title: `Runs of ${flowId}` }, flowId))
+      : null,
     h('td', null,
-      project ? h('div', { class: 'sub' }, project, branch ? ` / ${branch}` : '') : null,
-      flow === null
-        ? h('a', { href: paths.flow(flowId, withQuery(query, { _page: null, flow_id: null })), title: `Runs of ${flowId}` }, flowId)
-        : flowId),
-    h('td', null, h('a', { class: 'id', href: runHref }, String(run.run ?? runId))),
+      flow !== null && project ? h('div', { class: 'sub' }, project, branch ? ` / ${branch}` : '') : null,
+      h('a', { class: 'id', href: runHref }, String(run.run ?? runId))),
     h('td', null, user === null || user === undefined
       ? h('span', { class: 'muted' }, '—')
       : h('a', { class: 'quiet', href: listHref({ user: String(user), _page: null }), title: `Show runs by ${user}` }, String(user))),
