@@ -1,6 +1,6 @@
 // "/{flow}/{run}": run header, failed-task shortcut, parameters, graph, steps and the task list.
 import { h } from '../dom.js';
-import { ApiError } from '../api.js';
+import { ApiError, optional } from '../api.js';
 import { paths, withQuery } from '../nav.js';
 import { normalizeStatus, formatCount, plural, STATUSES } from '../format.js';
 import {
@@ -59,18 +59,6 @@ export async function runView({ params, query, load }) {
       stepsSection(steps, dag, stepFilter, hrefHere),
       tasksSection({ flow, run, tasks, steps, page, hasNext: Boolean(tasksRes.pages && tasksRes.pages.next), statusFilter, stepFilter, order, hrefHere })),
   };
-}
-
-/** Resolves to {ok, value} or {ok: false, error}; rethrows when the data source is down. */
-async function optional(promise) {
-  try {
-    return { ok: true, value: await promise };
-  } catch (error) {
-    if (error instanceof ApiError && error.unavailable) {
-      throw error;
-    }
-    return { ok: false, error };
-  }
 }
 
 function orderSteps(steps, dag) {

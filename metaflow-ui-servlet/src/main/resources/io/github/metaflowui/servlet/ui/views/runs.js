@@ -1,6 +1,6 @@
 // "/" and "/{flow}": the runs list with filters in the URL.
 import { h } from '../dom.js';
-import { ApiError } from '../api.js';
+import { optional } from '../api.js';
 import { paths, navigate, withQuery } from '../nav.js';
 import { splitList, normalizeStatus, formatCount } from '../format.js';
 import { statusBadge, timeEl, durationEl, tagChip, message, pager, sortHeader, th, pageParam } from '../ui.js';
@@ -32,16 +32,11 @@ export async function runsView({ params, query, load }) {
   }
   const [runsRes, flowsRes] = await Promise.all([
     load(flow === null ? ['runs'] : ['flows', flow, 'runs'], apiParams),
-    load(['flows'], { _limit: 1000, _order: '+flow_id' }).catch((e) => {
-      if (e instanceof ApiError && !e.unavailable) {
-        return null; // the select then offers only the current flow
-      }
-      throw e;
-    }),
+    optional(load(['flows'], { _limit: 1000, _order: '+flow_id' })), // without it, the select offers the current flow only
   ]);
   const runs = Array.isArray(runsRes.data) ? runsRes.data : [];
   const hasNext = Boolean(runsRes.pages && runsRes.pages.next);
-  const flows = flowsRes && Array.isArray(flowsRes.data) ? flowsRes.data.map((f) => String(f.flow_id)) : [];
+  const flows = flowsRes.ok && Array.isArray(flowsRes.value.data) ? flowsRes.value.data.map((f) => String(f.flow_id)) : [];
   if (flow !== null && !flows.includes(flow)) {
     flows.unshift(flow);
   }

@@ -1,6 +1,6 @@
 // "/{flow}/{run}/{step}/{task}": status, attempts as tabs, stdout/stderr, artifacts, metadata.
 import { h, replaceChildren } from '../dom.js';
-import { ApiError } from '../api.js';
+import { optional } from '../api.js';
 import { paths, withQuery } from '../nav.js';
 import { normalizeStatus, formatBytes, formatCount, plural } from '../format.js';
 import { statusBadge, timeEl, durationEl, fact, message, th, UiError } from '../ui.js';
@@ -63,17 +63,6 @@ export async function taskView({ params, query, load, signal }) {
       attempt ? artifactsSection(artRes, base, attemptId, load) : null,
       attempt ? metadataSection(metaRes, attemptId) : null),
   };
-}
-
-async function optional(promise) {
-  try {
-    return { ok: true, value: await promise };
-  } catch (error) {
-    if (error instanceof ApiError && error.unavailable) {
-      throw error;
-    }
-    return { ok: false, error };
-  }
 }
 
 function normalizeAttempts(list) {
