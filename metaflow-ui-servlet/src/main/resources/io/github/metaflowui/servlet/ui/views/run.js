@@ -113,7 +113,7 @@ function failedShortcut(flow, run, failed, steps, hrefHere) {
       const attempt = t.attempt_id;
       return h('li', null,
         h('a', { class: 'btn btn-danger', href: paths.task(flow, run, step, task, { log: 'err' }) },
-          'stderr of ', h('span', { class: 'id' }, `${step}/${task}`), ' →'),
+          'stderr of ', h('span', { class: 'id' }, `${step}/${task}`), h('span', { 'aria-hidden': 'true' }, ' →')),
         t.status_reason
           ? h('span', { class: 'muted' }, ` ${t.status_reason}`)
           : (Number(t.attempt_count || 1) > 1 ? h('span', { class: 'muted' }, ` attempt ${attempt}`) : null));
