@@ -11,33 +11,48 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 
 /**
- * The diff engine: a pure function of two snapshots that returns what changed. Identical entities
- * (by {@code equals}) yield nothing; an entity whose status differs yields
- * {@link Change.StatusChanged} (even if other fields changed too); any other difference yields
- * {@link Change.Updated}. Results are in a stable order: by key, with {@code keyOrder}.
+ * The diff engine: a pure function of two snapshots that returns what changed. Entities that are
+ * the same (by {@code equals}, or by the {@linkplain #withEquivalence equivalence} given) yield
+ * nothing; an entity whose status differs yields {@link Change.StatusChanged} (even if other fields
+ * changed too); any other difference yields {@link Change.Updated}; keys only in the newer snapshot
+ * yield {@link Change.Added}, keys only in the older one {@link Change.Removed}. There is at most one
+ * change per key, and the changes are in a stable order: by key, with the differ's key order.
  *
- * <p>Cost: one hash lookup and one {@code equals} per entity, so two 100,000-entity snapshots are
- * compared in a few milliseconds.
+ * <p>Cost: one hash lookup and at most one comparison per entity (none when both snapshots hold the
+ * same instance), plus sorting the changes; see {@code BENCHMARKS.md} for 100,000-entity snapshots.
+ * Immutable and thread-safe.
  */
 public final class Differ<T> {
+    /**
+     * Orders pathspecs ({@code Flow/Run/Step/Task}) segment by segment; within a segment, ids made of
+     * digits come first, by numeric value ({@code 9} before {@code 10}, without parsing), then other
+     * text, lexically. Consistent with {@code equals}.
+     */
+    public static final Comparator<String> PATHSPEC_ORDER = Differ::comparePathspecs;
+
     private final Function<? super T, StatusInfo> status;
     private final Comparator<String> keyOrder;
+    private final BiPredicate<? super T, ? super T> same;
 
-    private Differ(Function<? super T, StatusInfo> status, Comparator<String> keyOrder) {
+    private Differ(Function<? super T, StatusInfo> status, Comparator<String> keyOrder,
+                   BiPredicate<? super T, ? super T> same) {
         this.status = Objects.requireNonNull(status, "status");
         this.keyOrder = Objects.requireNonNull(keyOrder, "keyOrder");
+        this.same = Objects.requireNonNull(same, "same");
     }
 
-    /** A differ for entities whose status is given by {@code status}; changes ordered by key. */
+    /** A differ for entities whose status is given by {@code status}; changes ordered by {@link #PATHSPEC_ORDER}. */
     public static <T> Differ<T> of(Function<? super T, StatusInfo> status) {
-        return new Differ<>(status, Comparator.naturalOrder());
+        return new Differ<>(status, PATHSPEC_ORDER, Objects::equals);
     }
 
+    /** A differ whose changes are ordered by {@code keyOrder}. */
     public static <T> Differ<T> of(Function<? super T, StatusInfo> status, Comparator<String> keyOrder) {
-        return new Differ<>(status, keyOrder);
+        return new Differ<>(status, keyOrder, Objects::equals);
     }
 
     public static Differ<Run> runs() {
@@ -52,20 +67,38 @@ public final class Differ<T> {
         return of(Step::status);
     }
 
+    /**
+     * The same differ, but two entities under one key for which {@code same} is true yield no change
+     * (e.g. to ignore a running object's duration, which grows with every poll). {@code same} must be
+     * reflexive; {@code apply(a, diff(a, b))} then equals {@code b} up to {@code same}.
+     */
+    public Differ<T> withEquivalence(BiPredicate<? super T, ? super T> same) {
+        return new Differ<>(status, keyOrder, same);
+    }
+
+    /** The same differ with changes ordered by {@code keyOrder}. */
+    public Differ<T> withKeyOrder(Comparator<String> keyOrder) {
+        return new Differ<>(status, keyOrder, same);
+    }
+
     /** What changed from {@code before} to {@code after}. */
     public List<Change<T>> diff(Snapshot<T> before, Snapshot<T> after) {
         Objects.requireNonNull(before, "before");
         Objects.requireNonNull(after, "after");
+        if (before == after) {
+            return List.of();
+        }
         List<Change<T>> changes = new ArrayList<>();
         Map<String, T> old = before.asMap();
+        Map<String, T> now = after.asMap();
         int added = 0;
-        for (Map.Entry<String, T> e : after.asMap().entrySet()) {
-            T prev = old.get(e.getKey());
+        for (Map.Entry<String, T> e : now.entrySet()) {
             T cur = e.getValue();
+            T prev = old.get(e.getKey());
             if (prev == null) {
                 changes.add(new Change.Added<>(e.getKey(), cur));
                 added++;
-            } else if (!prev.equals(cur)) {
+            } else if (prev != cur && !same.test(prev, cur)) {
                 StatusInfo from = status.apply(prev);
                 StatusInfo to = status.apply(cur);
                 if (from.status() != to.status()) {
@@ -76,15 +109,16 @@ public final class Differ<T> {
             }
         }
         // every key of "after" that is not new was found in "before"; any other "before" key is gone
-        if (after.size() - added < old.size()) {
-            Map<String, T> now = after.asMap();
+        if (now.size() - added < old.size()) {
             for (Map.Entry<String, T> e : old.entrySet()) {
                 if (!now.containsKey(e.getKey())) {
                     changes.add(new Change.Removed<>(e.getKey(), e.getValue()));
                 }
             }
         }
-        changes.sort((a, b) -> keyOrder.compare(a.key(), b.key()));
+        if (changes.size() > 1) {
+            changes.sort((a, b) -> keyOrder.compare(a.key(), b.key()));
+        }
         return changes;
     }
 
@@ -93,6 +127,8 @@ public final class Differ<T> {
      * (entities present and equal); the order is {@code a}'s, with additions at the end.
      */
     public static <T> Snapshot<T> apply(Snapshot<T> before, List<? extends Change<T>> changes) {
+        Objects.requireNonNull(before, "before");
+        Objects.requireNonNull(changes, "changes");
         Map<String, T> m = new LinkedHashMap<>(before.asMap());
         for (Change<T> c : changes) {
             if (c instanceof Change.Removed<T> r) {
@@ -102,5 +138,87 @@ public final class Differ<T> {
             }
         }
         return Snapshot.ofMap(m);
+    }
+
+    // ---------------------------------------------------------------- pathspec order
+
+    static int comparePathspecs(String a, String b) {
+        int i = 0;
+        int j = 0;
+        int la = a.length();
+        int lb = b.length();
+        while (i <= la && j <= lb) {
+            int ie = a.indexOf('/', i);
+            int je = b.indexOf('/', j);
+            ie = ie < 0 ? la : ie;
+            je = je < 0 ? lb : je;
+            int c = compareSegments(a, i, ie, b, j, je);
+            if (c != 0) {
+                return c;
+            }
+            i = ie + 1;
+            j = je + 1;
+        }
+        if (i <= la) {
+            return 1; // b ran out of segments first
+        }
+        if (j <= lb) {
+            return -1;
+        }
+        return 0;
+    }
+
+    private static int compareSegments(String a, int as, int ae, String b, int bs, int be) {
+        boolean da = digits(a, as, ae);
+        boolean db = digits(b, bs, be);
+        if (da != db) {
+            return da ? -1 : 1;
+        }
+        if (da) {
+            int za = skipZeros(a, as, ae);
+            int zb = skipZeros(b, bs, be);
+            int c = Integer.compare(ae - za, be - zb);
+            if (c != 0) {
+                return c;
+            }
+            c = compareChars(a, za, ae, b, zb, be);
+            if (c != 0) {
+                return c;
+            }
+            // the same number spelled differently ("007", "7"): by text, to stay consistent with equals
+        }
+        return compareChars(a, as, ae, b, bs, be);
+    }
+
+    private static boolean digits(String s, int from, int to) {
+        if (from >= to) {
+            return false;
+        }
+        for (int k = from; k < to; k++) {
+            char ch = s.charAt(k);
+            if (ch < '0' || ch > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int skipZeros(String s, int from, int to) {
+        while (from < to - 1 && s.charAt(from) == '0') {
+            from++;
+        }
+        return from;
+    }
+
+    private static int compareChars(String a, int as, int ae, String b, int bs, int be) {
+        int n = Math.min(ae - as, be - bs);
+        for (int k = 0; k < n; k++) {
+            char ca = a.charAt(as + k);
+            char cb = b.charAt(bs + k);
+            if (ca != cb) {
+                return ca - cb;
+            }
+        }
+        return (ae - as) - (be - bs);
     }
 }

@@ -28,6 +28,7 @@ public final class Snapshot<T> {
 
     /** Keys every entity with {@code key}. */
     public static <T> Snapshot<T> of(Iterable<? extends T> entities, Function<? super T, String> key) {
+        Objects.requireNonNull(entities, "entities");
         Objects.requireNonNull(key, "key");
         LinkedHashMap<String, T> m = new LinkedHashMap<>();
         for (T e : entities) {
@@ -39,9 +40,28 @@ public final class Snapshot<T> {
         return new Snapshot<>(Collections.unmodifiableMap(m));
     }
 
-    /** Wraps a map as it is (copied, insertion order kept). */
+    /** Wraps a map as it is (copied, insertion order kept); no key or entity may be null. */
     public static <T> Snapshot<T> ofMap(Map<String, ? extends T> entities) {
-        return new Snapshot<>(Collections.unmodifiableMap(new LinkedHashMap<>(entities)));
+        LinkedHashMap<String, T> m = new LinkedHashMap<>(entities);
+        for (Map.Entry<String, T> e : m.entrySet()) {
+            Objects.requireNonNull(e.getKey(), "key");
+            Objects.requireNonNull(e.getValue(), "entity");
+        }
+        return new Snapshot<>(Collections.unmodifiableMap(m));
+    }
+
+    /** One entity under one key. */
+    public static <T> Snapshot<T> of(String key, T entity) {
+        return new Snapshot<>(Map.of(Objects.requireNonNull(key, "key"), Objects.requireNonNull(entity, "entity")));
+    }
+
+    public boolean isEmpty() {
+        return byKey.isEmpty();
+    }
+
+    /** The keys, in the snapshot's order. */
+    public java.util.Set<String> keys() {
+        return byKey.keySet();
     }
 
     public Optional<T> get(String key) {
