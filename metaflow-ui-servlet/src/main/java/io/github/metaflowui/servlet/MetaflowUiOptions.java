@@ -1,9 +1,12 @@
 package io.github.metaflowui.servlet;
 
 import io.github.metaflowui.core.PageRequest;
+import io.github.metaflowui.core.watch.Watcher;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How a {@link MetaflowUiServlet} behaves. Immutable; build with {@link #builder()}.
@@ -19,6 +22,8 @@ import java.util.Objects;
 public final class MetaflowUiOptions {
     /** The runs page size when a request does not say. */
     public static final int DEFAULT_RUNS_PAGE_SIZE = 50;
+    /** How many live-update streams may be open at once by default. */
+    public static final int DEFAULT_MAX_LIVE_CLIENTS = 1000;
 
     private static final MetaflowUiOptions DEFAULTS = builder().build();
 
@@ -27,6 +32,14 @@ public final class MetaflowUiOptions {
     private final String frameAncestors;
     private final String title;
     private final int runsPageSize;
+    private final boolean liveUpdates;
+    private final int maxLiveClients;
+    private final Duration activePollInterval;
+    private final Duration idlePollInterval;
+    private final Duration heartbeatInterval;
+    private final long liveClientQueueBytes;
+    private final Duration slowClientTimeout;
+    private final Watcher watcher;
 
     private MetaflowUiOptions(Builder b) {
         this.clock = b.clock;
@@ -34,6 +47,14 @@ public final class MetaflowUiOptions {
         this.frameAncestors = b.frameAncestors;
         this.title = b.title;
         this.runsPageSize = b.runsPageSize;
+        this.liveUpdates = b.liveUpdates;
+        this.maxLiveClients = b.maxLiveClients;
+        this.activePollInterval = b.activePollInterval;
+        this.idlePollInterval = b.idlePollInterval;
+        this.heartbeatInterval = b.heartbeatInterval;
+        this.liveClientQueueBytes = b.liveClientQueueBytes;
+        this.slowClientTimeout = b.slowClientTimeout;
+        this.watcher = b.watcher;
     }
 
     /** System UTC clock, loopback callers only, {@code frame-ancestors 'self'}, title "Metaflow", 50 runs a page. */
@@ -69,10 +90,51 @@ public final class MetaflowUiOptions {
         return runsPageSize;
     }
 
+    /** Whether {@code api/events} serves live updates (Server-Sent Events and the polling fallback). */
+    public boolean liveUpdates() {
+        return liveUpdates;
+    }
+
+    /** How many live-update streams may be open at once; more get 503 and poll instead. */
+    public int maxLiveClients() {
+        return maxLiveClients;
+    }
+
+    /** How often a watched resource with something running is polled (once, for every viewer). */
+    public Duration activePollInterval() {
+        return activePollInterval;
+    }
+
+    /** How often a watched resource with nothing running is polled. */
+    public Duration idlePollInterval() {
+        return idlePollInterval;
+    }
+
+    /** How often an idle event stream gets a heartbeat comment. */
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    /** How many bytes of events may wait for one slow client before it is dropped. */
+    public long liveClientQueueBytes() {
+        return liveClientQueueBytes;
+    }
+
+    /** How long a client may take no bytes while events wait before it is dropped. */
+    public Duration slowClientTimeout() {
+        return slowClientTimeout;
+    }
+
+    /** The host's own watcher to share, if given (the servlet then never closes it). */
+    public Optional<Watcher> watcher() {
+        return Optional.ofNullable(watcher);
+    }
+
     @Override
     public String toString() {
         return "MetaflowUiOptions[title=" + title + ", frameAncestors=" + frameAncestors + ", runsPageSize="
-                + runsPageSize + ", clock=" + clock + "]";
+                + runsPageSize + ", liveUpdates=" + liveUpdates + ", maxLiveClients=" + maxLiveClients
+                + ", clock=" + clock + "]";
     }
 
     public static final class Builder {
@@ -81,8 +143,59 @@ public final class MetaflowUiOptions {
         private String frameAncestors = "'self'";
         private String title = "Metaflow";
         private int runsPageSize = DEFAULT_RUNS_PAGE_SIZE;
+        private boolean liveUpdates = true;
+        private int maxLiveClients = DEFAULT_MAX_LIVE_CLIENTS;
+        private Duration activePollInterval = Duration.ofSeconds(2);
+        private Duration idlePollInterval = Duration.ofSeconds(15);
+        private Duration heartbeatInterval = Duration.ofSeconds(15);
+        private long liveClientQueueBytes = 4L * 1024 * 1024;
+        private Duration slowClientTimeout = Duration.ofSeconds(30);
+        private Watcher watcher;
 
         private Builder() {
+        }
+
+        /** Turns {@code api/events} on (the default) or off. */
+        public Builder liveUpdates(boolean liveUpdates) {
+            this.liveUpdates = liveUpdates;
+            return this;
+        }
+
+        /** How many live-update streams may be open at once (default 1000). */
+        public Builder maxLiveClients(int maxLiveClients) {
+            this.maxLiveClients = maxLiveClients;
+            return this;
+        }
+
+        /** Poll intervals while something runs (default 2 s) and while nothing does (default 15 s). */
+        public Builder pollIntervals(Duration active, Duration idle) {
+            this.activePollInterval = Objects.requireNonNull(active, "active");
+            this.idlePollInterval = Objects.requireNonNull(idle, "idle");
+            return this;
+        }
+
+        /** Heartbeat interval of event streams (default 15 s; keep it below proxies' idle timeouts). */
+        public Builder heartbeatInterval(Duration heartbeatInterval) {
+            this.heartbeatInterval = Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+            return this;
+        }
+
+        /** Bytes of events that may wait for one client (default 4 MiB). */
+        public Builder liveClientQueueBytes(long bytes) {
+            this.liveClientQueueBytes = bytes;
+            return this;
+        }
+
+        /** How long a client may take nothing while events wait (default 30 s). */
+        public Builder slowClientTimeout(Duration timeout) {
+            this.slowClientTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Shares the host's watcher (its intervals then apply); the servlet never closes it. */
+        public Builder watcher(Watcher watcher) {
+            this.watcher = Objects.requireNonNull(watcher, "watcher");
+            return this;
         }
 
         public Builder clock(Clock clock) {
@@ -133,11 +246,27 @@ public final class MetaflowUiOptions {
                             + " or control characters, got '" + frameAncestors.replaceAll("\\p{Cntrl}", "?") + "'");
                 }
             }
+            if (maxLiveClients < 1) {
+                throw new IllegalArgumentException("maxLiveClients must be >= 1, got " + maxLiveClients);
+            }
+            positive("poll interval (active)", activePollInterval);
+            positive("poll interval (idle)", idlePollInterval);
+            positive("heartbeatInterval", heartbeatInterval);
+            positive("slowClientTimeout", slowClientTimeout);
+            if (liveClientQueueBytes < 1024) {
+                throw new IllegalArgumentException("liveClientQueueBytes must be >= 1024, got " + liveClientQueueBytes);
+            }
             if (runsPageSize < 1 || runsPageSize > PageRequest.MAX_LIMIT) {
                 throw new IllegalArgumentException("runsPageSize must be between 1 and " + PageRequest.MAX_LIMIT
                         + ", got " + runsPageSize);
             }
             return new MetaflowUiOptions(this);
+        }
+
+        private static void positive(String name, Duration d) {
+            if (d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + d);
+            }
         }
     }
 }

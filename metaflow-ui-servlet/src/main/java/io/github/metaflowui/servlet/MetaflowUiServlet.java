@@ -1,7 +1,10 @@
 package io.github.metaflowui.servlet;
 
 import io.github.metaflowui.core.spi.MetaflowBackend;
+import io.github.metaflowui.core.watch.Watcher;
 import io.github.metaflowui.servlet.internal.Api;
+import io.github.metaflowui.servlet.internal.ApiProblem;
+import io.github.metaflowui.servlet.internal.EventHub;
 import io.github.metaflowui.servlet.internal.IndexPage;
 import io.github.metaflowui.servlet.internal.RequestPath;
 import io.github.metaflowui.servlet.internal.Responses;
@@ -53,6 +56,8 @@ public class MetaflowUiServlet extends HttpServlet {
     private transient volatile Api api;
     private transient volatile UiAssets assets;
     private transient volatile IndexPage index;
+    private transient volatile EventHub events;
+    private transient volatile Watcher ownWatcher;
 
     public MetaflowUiServlet(MetaflowBackend backend) {
         this(backend, MetaflowUiOptions.defaults());
@@ -90,8 +95,44 @@ public class MetaflowUiServlet extends HttpServlet {
         this.index = page.map(p -> new IndexPage(p.bytes(), loaded.hash(), options.title())).orElse(null);
         this.assets = loaded;
         this.api = new Api(backend, options.clock(), options.title(), options.runsPageSize());
+        if (options.liveUpdates()) {
+            Watcher watcher = options.watcher().orElse(null);
+            if (watcher == null) {
+                watcher = Watcher.builder(backend)
+                        .activeInterval(options.activePollInterval())
+                        .idleInterval(options.idlePollInterval())
+                        .threadNamePrefix("metaflow-ui-watch")
+                        .build();
+                this.ownWatcher = watcher;
+            }
+            this.events = new EventHub(watcher, java.time.Clock.systemUTC(), new EventHub.Settings(
+                    options.maxLiveClients(), options.heartbeatInterval(), options.liveClientQueueBytes(), 256,
+                    8L * 1024 * 1024, options.slowClientTimeout(), java.time.Duration.ofMinutes(1),
+                    java.time.Duration.ofSeconds(3), options.runsPageSize()));
+        }
         LOG.info("Metaflow UI over {}: {} asset(s), hash {}", backend.describe(), loaded.paths().size(),
                 loaded.hash());
+    }
+
+    /** Ends every live-update stream and stops the servlet's threads. The backend stays open (the host owns it). */
+    @Override
+    public void destroy() {
+        EventHub hub = events;
+        if (hub != null) {
+            hub.close();
+        }
+        Watcher watcher = ownWatcher;
+        if (watcher != null) {
+            watcher.close();
+        }
+        events = null;
+        ownWatcher = null;
+    }
+
+    /** Live-update numbers (open streams, shared resources, the last event id), for monitoring and tests. */
+    public Optional<EventHub.Stats> liveStats() {
+        EventHub hub = events;
+        return hub == null ? Optional.empty() : Optional.of(hub.stats());
     }
 
     /** The options this servlet was built with. */
@@ -140,12 +181,43 @@ public class MetaflowUiServlet extends HttpServlet {
             return;
         }
         List<String> s = path.segments();
-        if (isApi) {
+        if (isApi && s.size() >= 2 && s.get(1).equals("events")) {
+            serveEvents(req, resp, s, head);
+        } else if (isApi) {
             api.handle(req, resp, s.subList(1, s.size()), head);
         } else if (!s.isEmpty() && s.get(0).equals("static")) {
             serveAsset(resp, s, head);
         } else {
             servePage(resp, path, head);
+        }
+    }
+
+    private void serveEvents(HttpServletRequest req, HttpServletResponse resp, List<String> s, boolean head)
+            throws IOException {
+        EventHub hub = events;
+        if (hub == null) {
+            Responses.problem(resp, 404, "Not Found", "live updates are turned off for this UI; reload pages to see"
+                    + " new data", head);
+            return;
+        }
+        try {
+            if (s.size() == 2) {
+                hub.stream(req, resp, head);
+            } else if (s.size() == 3 && s.get(2).equals("poll")) {
+                Responses.json(resp, 200, head ? new byte[0] : hub.poll(req), head);
+            } else {
+                Responses.problem(resp, 404, "Not Found", "no API resource at 'api/" + String.join("/", s.subList(1,
+                        s.size())) + "'; live updates are at api/events and api/events/poll", head);
+            }
+        } catch (ApiProblem p) {
+            Responses.problem(resp, p.status(), p.title(), p.detail(), head);
+        } catch (RuntimeException e) {
+            LOG.error("Unexpected error in live updates for {}", req.getRequestURI(), e);
+            if (!resp.isCommitted()) {
+                resp.reset();
+                Responses.problem(resp, 500, "Internal Server Error", "unexpected error in live updates; see the"
+                        + " server log", head);
+            }
         }
     }
 

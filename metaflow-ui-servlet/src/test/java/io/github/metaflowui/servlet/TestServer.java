@@ -49,7 +49,15 @@ final class TestServer implements AutoCloseable {
      *            segments...), as a careless container might, so that the servlet's own checks are tested
      */
     static TestServer start(String contextPath, Map<String, HttpServlet> servletsByMapping, boolean lax) {
-        Server server = new Server();
+        return start(contextPath, servletsByMapping, lax, true, new Server());
+    }
+
+    /**
+     * @param async whether the servlets are registered with async support (live updates stream only then)
+     * @param server the server to configure (e.g. with a named, bounded thread pool)
+     */
+    static TestServer start(String contextPath, Map<String, HttpServlet> servletsByMapping, boolean lax, boolean async,
+                            Server server) {
         HttpConfiguration config = new HttpConfiguration();
         if (lax) {
             config.setUriCompliance(UriCompliance.UNSAFE);
@@ -60,7 +68,11 @@ final class TestServer implements AutoCloseable {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath(contextPath);
-        servletsByMapping.forEach((mapping, servlet) -> context.addServlet(new ServletHolder(servlet), mapping));
+        servletsByMapping.forEach((mapping, servlet) -> {
+            ServletHolder holder = new ServletHolder(servlet);
+            holder.setAsyncSupported(async);
+            context.addServlet(holder, mapping);
+        });
         if (lax) {
             context.getServletHandler().setDecodeAmbiguousURIs(true);
         }

@@ -75,24 +75,6 @@ public final class Api {
     private static final int LIST_LIMIT = 1000;
     private static final int LOG_DEFAULT_LIMIT = 1000;
 
-    private static final Map<String, RunQuery.Sort> RUN_ORDER = orderedMap(
-            "ts_epoch", RunQuery.Sort.CREATED,
-            "finished_at", RunQuery.Sort.FINISHED,
-            "duration", RunQuery.Sort.DURATION,
-            "flow_id", RunQuery.Sort.FLOW,
-            "user", RunQuery.Sort.USER,
-            "user_name", RunQuery.Sort.USER,
-            "status", RunQuery.Sort.STATUS,
-            "run", RunQuery.Sort.RUN,
-            "run_number", RunQuery.Sort.RUN,
-            "run_id", RunQuery.Sort.RUN);
-    private static final Map<String, TaskQuery.Sort> TASK_ORDER = orderedMap(
-            "ts_epoch", TaskQuery.Sort.CREATED,
-            "started_at", TaskQuery.Sort.STARTED,
-            "finished_at", TaskQuery.Sort.FINISHED,
-            "duration", TaskQuery.Sort.DURATION,
-            "task_id", TaskQuery.Sort.TASK_ID);
-
     private final MetaflowBackend backend;
     private final MetaflowClient client;
     private final Clock clock;
@@ -355,53 +337,13 @@ public final class Api {
         Params p = c.params();
         int page = p.page();
         int limit = p.limit(runsPageSize, PageRequest.MAX_LIMIT);
-        RunQuery.Builder q = RunQuery.builder();
-        Predicate<Run> extra = r -> true;
-        boolean empty = false;
-
-        Set<String> flows = p.list("flow_id");
-        if (pathFlow != null) {
-            q.flow(pathFlow);
-            empty = !flows.isEmpty() && !flows.contains(pathFlow);
-        } else if (flows.size() == 1) {
-            q.flow(flows.iterator().next());
-        } else if (flows.size() > 1) {
-            extra = r -> flows.contains(r.flow());
-        }
-        p.statuses().forEach(q::status);
-        p.list("user", "user_name").forEach(q::user);
-        p.list("_tags", "_tags:all").forEach(q::tag);
-        p.list("_tags:any").forEach(q::anyTag);
-
-        Long from = maxOf(p.epochMillis("ts_epoch:ge"), plusOne(p.epochMillis("ts_epoch:gt")));
-        Long before = minOf(p.epochMillis("ts_epoch:lt"), plusOne(p.epochMillis("ts_epoch:le")));
-        if (from != null) {
-            q.createdFrom(Instant.ofEpochMilli(from));
-        }
-        if (before != null) {
-            q.createdBefore(Instant.ofEpochMilli(before));
-        }
-        if (from != null && before != null && from >= before) {
-            empty = true; // an empty time window matches nothing
-        }
-
-        List<Params.Order> orders = p.orders();
-        for (Params.Order o : orders) {
-            if (!RUN_ORDER.containsKey(o.field())) {
-                throw ApiProblem.badRequest("unknown _order field '" + o.field() + "' for runs; expected one of "
-                        + "ts_epoch, finished_at, duration, flow_id, user, status, run");
-            }
-        }
-        if (!orders.isEmpty()) {
-            // the backend orders by one field (ties by run id); later fields cannot change that order
-            q.sort(RUN_ORDER.get(orders.get(0).field()), orders.get(0).order());
-        }
-
-        if (empty) {
+        Queries.Runs spec = Queries.runs(p, pathFlow);
+        if (spec.empty()) {
             return c.envelope().list(page, false, null, null, g -> { });
         }
-        RunQuery query = q.build();
-        Stream<Run> all = Paged.of(pr -> backend.listRuns(query, pr), fetchSize(page, limit)).stream().filter(extra);
+        RunQuery query = spec.query();
+        Stream<Run> all = Paged.of(pr -> backend.listRuns(query, pr), fetchSize(page, limit)).stream()
+                .filter(spec.extra());
         Slice<Run> slice = Slice.of(all, page, limit);
         if (pathFlow != null && slice.rows().isEmpty() && page == 1 && backend.flow(pathFlow).isEmpty()) {
             throw ApiProblem.notFound("flow '" + pathFlow + "' not found");
@@ -431,35 +373,13 @@ public final class Api {
         int page = p.page();
         int limit = p.limit(runsPageSize, PageRequest.MAX_LIMIT);
         requireRun(ref);
-        TaskQuery.Builder q = TaskQuery.builder();
-        Predicate<Task> extra = t -> true;
-        boolean empty = false;
-        Set<String> steps = p.list("step_name");
-        if (pathStep != null) {
-            q.step(pathStep);
-            empty = !steps.isEmpty() && !steps.contains(pathStep);
-        } else if (steps.size() == 1) {
-            q.step(steps.iterator().next());
-        } else if (steps.size() > 1) {
-            extra = t -> steps.contains(t.step());
-        }
-        p.statuses().forEach(q::status);
-        List<Params.Order> orders = p.orders();
-        for (Params.Order o : orders) {
-            if (!TASK_ORDER.containsKey(o.field())) {
-                throw ApiProblem.badRequest("unknown _order field '" + o.field() + "' for tasks; expected one of "
-                        + "ts_epoch, started_at, finished_at, duration, task_id");
-            }
-        }
-        if (!orders.isEmpty()) {
-            q.sort(TASK_ORDER.get(orders.get(0).field()), orders.get(0).order());
-        }
-        if (empty) {
+        Queries.Tasks spec = Queries.tasks(p, pathStep);
+        if (spec.empty()) {
             return c.envelope().list(page, false, null, null, g -> { });
         }
-        TaskQuery query = q.build();
+        TaskQuery query = spec.query();
         Stream<Task> all = Paged.of(pr -> backend.listTasks(ref, query, pr), fetchSize(page, limit)).stream()
-                .filter(extra);
+                .filter(spec.extra());
         Slice<Task> slice = Slice.of(all, page, limit);
         if (pathStep != null && slice.rows().isEmpty() && page == 1
                 && backend.steps(ref).stream().noneMatch(s -> s.name().equals(pathStep))) {
@@ -614,32 +534,5 @@ public final class Api {
     /** How many items to ask the backend for per call: enough for the requested page plus one. */
     private static int fetchSize(int page, int limit) {
         return (int) Math.min(PageRequest.MAX_LIMIT, (long) page * limit + 1);
-    }
-
-    private static Long plusOne(OptionalLong v) {
-        return v.isPresent() ? v.getAsLong() + 1 : null;
-    }
-
-    private static Long maxOf(OptionalLong a, Long b) {
-        if (a.isEmpty()) {
-            return b;
-        }
-        return b == null ? a.getAsLong() : Math.max(a.getAsLong(), b);
-    }
-
-    private static Long minOf(OptionalLong a, Long b) {
-        if (a.isEmpty()) {
-            return b;
-        }
-        return b == null ? a.getAsLong() : Math.min(a.getAsLong(), b);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <V> Map<String, V> orderedMap(Object... kv) {
-        Map<String, V> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], (V) kv[i + 1]);
-        }
-        return Collections.unmodifiableMap(m);
     }
 }

@@ -71,6 +71,12 @@ public final class Json {
         }
     }
 
+    /** {@code text} without control characters, cut to {@code max} characters. */
+    public static String clip(String text, int max) {
+        String t = text.replaceAll("\\p{Cntrl}", " ");
+        return t.length() > max ? t.substring(0, max) + "..." : t;
+    }
+
     public static void str(JsonGenerator g, String field, String value) throws IOException {
         g.writeFieldName(field);
         if (value == null) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -18,15 +19,26 @@ public final class Params {
     /** The highest {@code _page} accepted; keeps offset arithmetic far from overflow. */
     public static final int MAX_PAGE = 1_000_000;
 
-    private final HttpServletRequest request;
+    private final Map<String, String[]> values;
 
     public Params(HttpServletRequest request) {
-        this.request = request;
+        this(request.getParameterMap());
+    }
+
+    /** Parameters from a map (name to every value given), e.g. parsed from a resource's query string. */
+    public Params(Map<String, String[]> values) {
+        this.values = Map.copyOf(values);
     }
 
     /** The first value of a parameter, if given. */
     public Optional<String> get(String name) {
-        return Optional.ofNullable(request.getParameter(name));
+        String[] v = values.get(name);
+        return v == null || v.length == 0 ? Optional.empty() : Optional.ofNullable(v[0]);
+    }
+
+    /** Every parameter name given. */
+    public java.util.Set<String> names() {
+        return values.keySet();
     }
 
     /** {@code _page}: 1 when absent. */
@@ -87,11 +99,11 @@ public final class Params {
     public Set<String> list(String... names) {
         Set<String> out = new LinkedHashSet<>();
         for (String name : names) {
-            String[] values = request.getParameterValues(name);
-            if (values == null) {
+            String[] given = values.get(name);
+            if (given == null) {
                 continue;
             }
-            for (String value : values) {
+            for (String value : given) {
                 for (String part : value.split(",")) {
                     String p = part.trim();
                     if (!p.isEmpty()) {
@@ -134,11 +146,11 @@ public final class Params {
      */
     public List<Order> orders() {
         List<Order> out = new ArrayList<>();
-        String[] values = request.getParameterValues("_order");
-        if (values == null) {
+        String[] given = values.get("_order");
+        if (given == null) {
             return out;
         }
-        for (String value : values) {
+        for (String value : given) {
             for (String part : value.split(",")) {
                 if (part.isBlank()) {
                     continue;
