@@ -48,7 +48,13 @@ public final class ScriptedBackend implements MetaflowBackend {
 
     private final Map<RunRef, Run> runs = new LinkedHashMap<>();
     private final Map<RunRef, Map<TaskRef, Task>> tasks = new LinkedHashMap<>();
-    private final Map<String, List<String>> logs = new ConcurrentHashMap<>();
+    /** A log is "line 1" ... "line N", each followed by the log's padding (generated, not stored). */
+    private static final class Log {
+        int lines;
+        String padding = "";
+    }
+
+    private final Map<String, Log> logs = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private volatile RuntimeException failure;
     private volatile int failuresLeft;
@@ -87,10 +93,14 @@ public final class ScriptedBackend implements MetaflowBackend {
     }
 
     public synchronized ScriptedBackend log(String pathspec, LogStream stream, int attempt, int lines) {
-        List<String> l = logs.computeIfAbsent(pathspec + "/" + stream + "/" + attempt, k -> new ArrayList<>());
-        for (int i = 0; i < lines; i++) {
-            l.add("line " + (l.size() + 1));
-        }
+        return log(pathspec, stream, attempt, lines, "");
+    }
+
+    /** Appends lines "line N" followed by {@code padding}. */
+    public synchronized ScriptedBackend log(String pathspec, LogStream stream, int attempt, int lines, String padding) {
+        Log l = logs.computeIfAbsent(pathspec + "/" + stream + "/" + attempt, k -> new Log());
+        l.lines += lines;
+        l.padding = padding;
         return this;
     }
 
@@ -204,14 +214,14 @@ public final class ScriptedBackend implements MetaflowBackend {
         int attempt = request.latestAttempt()
                 ? Optional.ofNullable(tasks.getOrDefault(task.run(), Map.of()).get(task)).map(Task::currentAttempt).orElse(0)
                 : request.attempt();
-        List<String> all = logs.getOrDefault(task.pathspec() + "/" + stream + "/" + attempt, List.of());
-        long from = request.firstRow(all.size());
-        long to = request.endRow(all.size());
+        Log log = logs.getOrDefault(task.pathspec() + "/" + stream + "/" + attempt, new Log());
+        long from = request.firstRow(log.lines);
+        long to = request.endRow(log.lines);
         List<LogLine> lines = new ArrayList<>();
         for (long r = from; r < to; r++) {
-            lines.add(new LogLine(r, Optional.empty(), all.get((int) r), stream));
+            lines.add(new LogLine(r, Optional.empty(), "line " + (r + 1) + log.padding, stream));
         }
-        return new LogPage(attempt, lines, all.size());
+        return new LogPage(attempt, lines, log.lines);
     }
 
     @Override
