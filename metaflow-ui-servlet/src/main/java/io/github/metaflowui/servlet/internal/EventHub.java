@@ -109,7 +109,7 @@ public final class EventHub implements AutoCloseable {
     // ---------------------------------------------------------------- events
 
     /** One published event; {@code frame} is its SSE text. */
-    private record Event(long seq, String type, byte[] data, byte[] frame) {
+    private record Event(long seq, byte[] frame) {
     }
 
     private String id(long n) {
@@ -232,7 +232,7 @@ public final class EventHub implements AutoCloseable {
                 }
                 update.run();
                 long n = ++seq;
-                Event e = new Event(n, type, data, frame(id(n), type, data));
+                Event e = new Event(n, frame(id(n), type, data));
                 ring.add(e);
                 ringBytes += e.frame().length;
                 while (ring.size() > settings.replayEvents() || (ringBytes > settings.replayBytes() && ring.size() > 1)) {

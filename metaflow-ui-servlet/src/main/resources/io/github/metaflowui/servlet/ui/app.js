@@ -7,14 +7,14 @@ import { runsView } from './views/runs.js';
 import { runView } from './views/run.js';
 import { taskView } from './views/task.js';
 import { BASE } from './api.js';
+import { live } from './live.js';
 
 const APP_TITLE = document.title || 'Metaflow';
 const main = document.getElementById('main');
 const crumbsEl = document.getElementById('crumbs');
 const banner = document.getElementById('banner');
 const refreshButton = document.getElementById('refresh');
-const liveEl = document.getElementById('live');
-const LIVE_MS = 15000;
+const REBUILD_RETRY_MS = 1000;
 
 const ROUTES = [
   { names: [], view: runsView },
@@ -117,11 +117,11 @@ function hideBanner() {
   banner.replaceChildren();
 }
 
-const state = { controller: null, path: null, hasContent: false, live: false };
+const state = { controller: null, path: null, hasContent: false, result: null };
 const load = createLoader();
 
 async function render({ scroll = 'top', refresh = false, restore = null } = {}) {
-  clearTimeout(liveTimer);
+  clearTimeout(rebuildTimer);
   if (state.controller) {
     state.controller.abort();
   }
@@ -173,7 +173,6 @@ async function render({ scroll = 'top', refresh = false, restore = null } = {}) 
       clearTimeout(placeholder);
       showBanner('Metaflow data source unavailable — showing the last data.', error.message);
       finish(controller);
-      scheduleLive(state.live); // keep trying while the page is live
       return;
     }
     if ((error instanceof ApiError || error instanceof UiError) && error.status === 404) {
@@ -186,7 +185,7 @@ async function render({ scroll = 'top', refresh = false, restore = null } = {}) 
     }
     hideBanner();
     state.hasContent = false;
-    result.live = false;
+    result.live = null;
   } finally {
     clearTimeout(placeholder);
   }
@@ -195,8 +194,9 @@ async function render({ scroll = 'top', refresh = false, restore = null } = {}) 
     keepDetailsState(main, result.node);
   }
   state.path = path;
+  state.result = result;
   replaceChildren(main, result.node);
-  scheduleLive(Boolean(result.live));
+  follow(result);
   renderCrumbs(result.crumbs || []);
   document.title = result.title ? `${result.title} · ${APP_TITLE}` : APP_TITLE;
   finish(controller);
@@ -214,26 +214,53 @@ function keepDetailsState(oldRoot, newRoot) {
   });
 }
 
-// While something on the page is running, re-render it every LIVE_MS (not while the user is
-// typing, selecting or the tab is hidden). A failed refresh keeps the old data with a banner.
-let liveTimer = null;
-function scheduleLive(live) {
-  clearTimeout(liveTimer);
-  state.live = live;
-  if (liveEl) {
-    liveEl.hidden = !live;
-  }
-  if (live) {
-    liveTimer = setTimeout(liveTick, LIVE_MS);
-  }
-}
-
-function liveTick() {
-  if (document.visibilityState !== 'visible' || userIsBusy()) {
-    liveTimer = setTimeout(liveTick, LIVE_MS);
+// Live updates: the view names the resources it shows; their events come in batches (at most a
+// few per second), the view merges them into its data and is rebuilt from it, keeping the scroll
+// position and open sections. A rebuild waits while the user is typing or selecting text.
+let rebuildTimer = null;
+function follow(result) {
+  const spec = result.live;
+  if (!spec || !Array.isArray(spec.resources) || !spec.resources.length) {
+    live.subscribe([], null);
     return;
   }
-  render({ scroll: 'keep', refresh: true });
+  live.subscribe(spec.resources, (batch) => {
+    if (state.result !== result) {
+      return;
+    }
+    const outcome = spec.apply(batch);
+    if (outcome === 'reload') {
+      render({ scroll: 'keep', refresh: true });
+    } else if (outcome) {
+      rebuild(result);
+    }
+  });
+}
+
+function rebuild(result) {
+  clearTimeout(rebuildTimer);
+  if (state.result !== result || !result.live || !result.live.rebuild) {
+    return;
+  }
+  if (userIsBusy()) {
+    rebuildTimer = setTimeout(() => rebuild(result), REBUILD_RETRY_MS);
+    return;
+  }
+  const node = result.live.rebuild();
+  const y = window.scrollY;
+  const sideways = [...main.querySelectorAll('.table-wrap')].map((el) => el.scrollLeft);
+  keepDetailsState(main, node);
+  replaceChildren(main, node);
+  main.querySelectorAll('.table-wrap').forEach((el, i) => {
+    if (sideways[i]) {
+      el.scrollLeft = sideways[i];
+    }
+  });
+  window.scrollTo(0, y);
+  result.node = node;
+  if (result.live.title) {
+    document.title = `${result.live.title()} · ${APP_TITLE}`;
+  }
 }
 
 // Re-rendering would throw away what the user is doing: typing, a text selection, or keyboard

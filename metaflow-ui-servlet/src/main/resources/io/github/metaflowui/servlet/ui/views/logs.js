@@ -6,6 +6,7 @@ import { formatClock, formatCount, isoUtc, formatDateTime, toMillis } from '../f
 import { message } from '../ui.js';
 
 const PAGE_LINES = 1000;
+const MAX_FOLLOWED = 5000; // lines kept while following a live tail
 const LONG_LINE = 1000; // longer lines are cut until the user asks for all of it
 const ERROR_LINE = /^(?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Fault)\b(?::.*)?$/;
 
@@ -247,11 +248,57 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
   });
   btnEnd.addEventListener('click', () => loadTail('bottom'));
 
+  /**
+   * Lines pushed by the server for this attempt ({attempt, total_lines, lines, reset}). Follows the
+   * tail when the view was at the bottom; otherwise keeps the reader where they are.
+   */
+  let pushed = null;
+  function append(log) {
+    if (!log || Number(log.attempt) !== Number(attemptId)) {
+      return;
+    }
+    pushed = pushed || [];
+    pushed.push(log);
+    flushPushed();
+  }
+  function flushPushed() {
+    if (!pushed || busy) {
+      return;
+    }
+    const selecting = String(window.getSelection() || '') !== '' && body.contains(window.getSelection().anchorNode);
+    if (selecting) {
+      setTimeout(flushPushed, 1000); // do not pull the text from under a selection
+      return;
+    }
+    const logsIn = pushed;
+    pushed = null;
+    const atBottom = body.scrollTop + body.clientHeight >= body.scrollHeight - 24;
+    const before = body.scrollTop;
+    for (const log of logsIn) {
+      for (const r of Array.isArray(log.lines) ? log.lines : []) {
+        const row = Number(r.row);
+        if (Number.isInteger(row) && row >= 0) {
+          rows.set(row, { ts: toMillis(r.timestamp), line: r.line === null || r.line === undefined ? '' : String(r.line) });
+        }
+      }
+      if (Number.isFinite(Number(log.total_lines))) {
+        total = Number(log.total_lines);
+      }
+    }
+    if (atBottom && rows.size > MAX_FOLLOWED) {
+      // following a long tail: forget the oldest lines ("Load earlier lines" brings them back)
+      const sorted = [...rows.keys()].sort((a, b) => a - b);
+      sorted.slice(0, rows.size - MAX_FOLLOWED).forEach((row) => rows.delete(row));
+    }
+    render();
+    body.scrollTop = atBottom ? body.scrollHeight : before;
+  }
+
   const ready = loadTail('bottom', signal).then(() => {
     // the node is attached to the page only after ready: scroll the tail into view then
     requestAnimationFrame(() => {
       body.scrollTop = body.scrollHeight;
     });
   });
-  return { node, ready };
+  return { node, ready, append };
 }

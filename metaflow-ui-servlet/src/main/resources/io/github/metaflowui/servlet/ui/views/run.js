@@ -7,6 +7,7 @@ import {
   statusBadge, statusCount, timeEl, durationEl, tagChip, fact, message, pager, sortHeader, th, pageParam,
 } from '../ui.js';
 import { dagView, stepOrder, stepTypeLabel } from './dag.js';
+import { resourceOf, applyRows } from '../live.js';
 
 const TASK_PAGE_SIZE = 50;
 const FAILED_SHOWN = 5;
@@ -24,40 +25,79 @@ export async function runView({ params, query, load }) {
     _page: page, _limit: limit, _order: order, status: statusFilter || null, step_name: stepFilter || null,
   };
 
+  const failedParams = { status: 'failed', _limit: FAILED_SHOWN + 1, _order: '+ts_epoch' };
   const [runRes, stepsRes, tasksRes, dagRes, paramsRes, failedRes] = await Promise.all([
     load(base),
     load([...base, 'steps'], { _limit: 1000 }),
     load([...base, 'tasks'], taskParams),
     optional(load([...base, 'dag'])),
     optional(load([...base, 'parameters'])),
-    optional(load([...base, 'tasks'], { status: 'failed', _limit: FAILED_SHOWN + 1, _order: '+ts_epoch' })),
+    optional(load([...base, 'tasks'], failedParams)),
   ]);
 
-  const r = runRes.data || {};
-  const runId = String(r.run ?? r.run_id ?? run);
   const dag = dagRes.ok ? dagRes.value.data : null;
-  const steps = orderSteps(Array.isArray(stepsRes.data) ? stepsRes.data : [], dag);
-  const tasks = Array.isArray(tasksRes.data) ? tasksRes.data : [];
-  const failed = failedRes.ok && Array.isArray(failedRes.value.data)
-    ? failedRes.value.data.filter((t) => normalizeStatus(t.status) === 'failed')
-    : [];
+  const model = {
+    r: runRes.data || {},
+    steps: Array.isArray(stepsRes.data) ? stepsRes.data : [],
+    tasks: Array.isArray(tasksRes.data) ? tasksRes.data : [],
+    failed: failedRes.ok && Array.isArray(failedRes.value.data) ? failedRes.value.data : [],
+  };
+  const hasNext = Boolean(tasksRes.pages && tasksRes.pages.next);
+  const runId = String(model.r.run ?? model.r.run_id ?? run);
   const hrefHere = (changes) => paths.run(flow, run, withQuery(query, changes));
+  const build = () => {
+    const steps = orderSteps(model.steps, dag);
+    const failed = model.failed.filter((t) => normalizeStatus(t.status) === 'failed');
+    return h('section', { class: 'view view-run' },
+      runHeader(flow, model.r, runId),
+      failedShortcut(flow, run, failed, steps, hrefHere),
+      parametersSection(paramsRes),
+      dag ? dagSection(dag, steps, stepFilter, hrefHere) : null,
+      stepsSection(steps, dag, stepFilter, hrefHere),
+      tasksSection({ flow, run, tasks: model.tasks, steps, page, hasNext, statusFilter, stepFilter, order, hrefHere }));
+  };
+
+  // what is on screen, kept up to date by the server: the run, its steps, this page of tasks, the failed box
+  const res = {
+    run: resourceOf(base),
+    steps: resourceOf([...base, 'steps']),
+    tasks: resourceOf([...base, 'tasks'], taskParams),
+    failed: resourceOf([...base, 'tasks'], failedParams),
+  };
 
   return {
-    live: normalizeStatus(r.status) === 'running',
+    live: {
+      resources: Object.values(res),
+      apply(batch) {
+        let changed = false;
+        if (batch.has(res.run)) {
+          const rows = applyRows([model.r], batch.get(res.run));
+          model.r = rows.length ? rows[0] : model.r;
+          changed = true;
+        }
+        if (batch.has(res.steps)) {
+          model.steps = applyRows(model.steps, batch.get(res.steps));
+          changed = true;
+        }
+        if (batch.has(res.tasks)) {
+          model.tasks = applyRows(model.tasks, batch.get(res.tasks));
+          changed = true;
+        }
+        if (batch.has(res.failed)) {
+          model.failed = applyRows(model.failed, batch.get(res.failed));
+          changed = true;
+        }
+        return changed;
+      },
+      rebuild: build,
+    },
     title: `${flow}/${runId}`,
     crumbs: [
       { label: 'Runs', href: paths.runs() },
       { label: flow, href: paths.flow(flow) },
       { label: runId },
     ],
-    node: h('section', { class: 'view view-run' },
-      runHeader(flow, r, runId),
-      failedShortcut(flow, run, failed, steps, hrefHere),
-      parametersSection(paramsRes),
-      dag ? dagSection(dag, steps, stepFilter, hrefHere) : null,
-      stepsSection(steps, dag, stepFilter, hrefHere),
-      tasksSection({ flow, run, tasks, steps, page, hasNext: Boolean(tasksRes.pages && tasksRes.pages.next), statusFilter, stepFilter, order, hrefHere })),
+    node: build(),
   };
 }
 

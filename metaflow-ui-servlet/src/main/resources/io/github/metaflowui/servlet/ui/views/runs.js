@@ -4,6 +4,7 @@ import { optional } from '../api.js';
 import { paths, navigate, withQuery } from '../nav.js';
 import { splitList, normalizeStatus, formatCount } from '../format.js';
 import { statusBadge, timeEl, durationEl, tagChip, message, pager, sortHeader, th, pageParam } from '../ui.js';
+import { resourceOf, applyRows } from '../live.js';
 
 const STATUS_FILTERS = [
   ['', 'All'],
@@ -30,11 +31,12 @@ export async function runsView({ params, query, load }) {
       apiParams[key] = query.get(key);
     }
   }
+  const runsPath = flow === null ? ['runs'] : ['flows', flow, 'runs'];
   const [runsRes, flowsRes] = await Promise.all([
-    load(flow === null ? ['runs'] : ['flows', flow, 'runs'], apiParams),
+    load(runsPath, apiParams),
     optional(load(['flows'], { _limit: 1000, _order: '+flow_id' })), // without it, the select offers the current flow only
   ]);
-  const runs = Array.isArray(runsRes.data) ? runsRes.data : [];
+  const model = { runs: Array.isArray(runsRes.data) ? runsRes.data : [] };
   const hasNext = Boolean(runsRes.pages && runsRes.pages.next);
   const flows = flowsRes.ok && Array.isArray(flowsRes.value.data) ? flowsRes.value.data.map((f) => String(f.flow_id)) : [];
   if (flow !== null && !flows.includes(flow)) {
@@ -53,19 +55,30 @@ export async function runsView({ params, query, load }) {
       flow === null ? null : h('p', { class: 'muted' }, h('a', { href: paths.runs(withQuery(query, { _page: null })) }, '← Runs of all flows'))),
     pager(page, hasNext, (p) => listHref({ _page: p > 1 ? p : null }), { label: 'Runs pages (top)' }));
 
-  const body = runs.length
-    ? runsTable(runs, query, order, listHref, flow)
-    : emptyState(page, filtered, listHref, flow);
+  const build = () => h('section', { class: 'view view-runs' },
+    header,
+    filterBar(query, flow, flows, listHref),
+    model.runs.length ? runsTable(model.runs, query, order, listHref, flow) : emptyState(page, filtered, listHref, flow),
+    h('div', { class: 'page-foot' }, pager(page, hasNext, (p) => listHref({ _page: p > 1 ? p : null }), { label: 'Runs pages' })));
+  // the same page, kept up to date by the server (same filters, order and window)
+  const resource = resourceOf(runsPath, apiParams);
 
   return {
-    live: runs.some((r) => normalizeStatus(r.status) === 'running'),
+    live: {
+      resources: [resource],
+      apply(batch) {
+        const events = batch.get(resource);
+        if (!events) {
+          return false;
+        }
+        model.runs = applyRows(model.runs, events);
+        return true;
+      },
+      rebuild: build,
+    },
     title: flow === null ? 'Runs' : `${flow} · Runs`,
     crumbs: flow === null ? [{ label: 'Runs' }] : [{ label: 'Runs', href: paths.runs() }, { label: flow }],
-    node: h('section', { class: 'view view-runs' },
-      header,
-      filterBar(query, flow, flows, listHref),
-      body,
-      h('div', { class: 'page-foot' }, pager(page, hasNext, (p) => listHref({ _page: p > 1 ? p : null }), { label: 'Runs pages' }))),
+    node: build(),
   };
 }
 

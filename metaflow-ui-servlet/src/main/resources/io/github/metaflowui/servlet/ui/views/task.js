@@ -5,6 +5,7 @@ import { paths, withQuery } from '../nav.js';
 import { normalizeStatus, formatBytes, formatCount, plural } from '../format.js';
 import { statusBadge, timeEl, durationEl, fact, message, th, UiError } from '../ui.js';
 import { logPanel } from './logs.js';
+import { resourceOf, applyRows } from '../live.js';
 
 export async function taskView({ params, query, load, signal }) {
   const { flow, run, step, task } = params;
@@ -43,7 +44,57 @@ export async function taskView({ params, query, load, signal }) {
   const runLabel = String(r.run ?? run);
   const hrefHere = (changes) => paths.task(flow, run, step, task, withQuery(query, changes));
 
+  // live: the header and attempt tabs are redrawn in place; new log lines are appended to the panel
+  const model = { t, r, attempts, attempt };
+  const headerSlot = h('div', { class: 'slot' }, taskHeader({ flow, run, step, task, t, r, attempt, attempts }));
+  const tabsSlot = h('div', { class: 'slot' }, attemptTabs(attempts, attemptId, hrefHere));
+  const res = {
+    task: resourceOf(base),
+    run: resourceOf(['flows', flow, 'runs', run]),
+    log: attempt ? resourceOf([...base, 'logs', stream], { attempt_id: attemptId }) : null,
+  };
+  const redraw = () => {
+    replaceChildren(headerSlot, taskHeader({ flow, run, step, task, t: model.t, r: model.r, attempt: model.attempt, attempts: model.attempts }));
+    replaceChildren(tabsSlot, attemptTabs(model.attempts, attemptId, hrefHere));
+  };
+  const liveSpec = {
+    resources: Object.values(res).filter(Boolean),
+    apply(batch) {
+      let changed = false;
+      if (batch.has(res.task)) {
+        const rows = applyRows([model.t], batch.get(res.task));
+        if (rows.length) {
+          model.t = rows[0];
+          model.attempts = normalizeAttempts(Array.isArray(model.t.attempts) ? model.t.attempts : model.attempts);
+          const newest = model.attempts.length ? model.attempts[model.attempts.length - 1].id : null;
+          if ((attemptParam === null || attemptParam === '') && newest !== latest) {
+            return 'reload'; // a new attempt started: show it
+          }
+          model.attempt = model.attempts.find((a) => a.id === attemptId) || model.attempt;
+          changed = true;
+        }
+      }
+      if (batch.has(res.run)) {
+        const rows = applyRows([model.r], batch.get(res.run));
+        model.r = rows.length ? rows[0] : model.r;
+        changed = true;
+      }
+      if (changed) {
+        redraw();
+      }
+      if (res.log && batch.has(res.log) && logs) {
+        for (const ev of batch.get(res.log)) {
+          if (ev.data && ev.data.log) {
+            logs.append(ev.data.log);
+          }
+        }
+      }
+      return false;
+    },
+  };
+
   return {
+    live: liveSpec,
     title: `${step}/${task} · ${flow}/${runLabel}`,
     crumbs: [
       { label: 'Runs', href: paths.runs() },
@@ -53,8 +104,8 @@ export async function taskView({ params, query, load, signal }) {
       { label: task },
     ],
     node: h('section', { class: 'view view-task' },
-      taskHeader({ flow, run, step, task, t, r, attempt, attempts }),
-      attemptTabs(attempts, attemptId, hrefHere),
+      headerSlot,
+      tabsSlot,
       h('section', { class: 'block', 'aria-labelledby': 'logs-title' },
         h('div', { class: 'block-head' },
           h('h2', { id: 'logs-title' }, 'Logs', attempt ? h('span', { class: 'muted' }, ` · attempt ${attempt.id}`) : null),
