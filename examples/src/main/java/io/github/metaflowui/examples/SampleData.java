@@ -29,16 +29,34 @@ final class SampleData {
     private SampleData() {
     }
 
-    /** Returns a directory holding the sample {@code .metaflow} tree. */
+    /** Returns a directory holding the sample {@code .metaflow} tree (read-only use). */
     static Path materialize() {
+        return materialize(false);
+    }
+
+    /**
+     * A temporary, writable copy of the sample {@code .metaflow} tree, deleted when the JVM exits
+     * (the demo writes its simulated runs there, never into the bundled data or a user's directory).
+     */
+    static Path writableCopy() {
+        return materialize(true);
+    }
+
+    private static Path materialize(boolean copy) {
         URL url = SampleData.class.getResource(RESOURCE);
         if (url == null) {
             throw new IllegalStateException("the bundled sample data is missing from the classpath (" + RESOURCE + ")");
         }
         try {
             URI uri = url.toURI();
-            if ("file".equals(uri.getScheme())) {
+            if ("file".equals(uri.getScheme()) && !copy) {
                 return Path.of(uri);
+            }
+            if ("file".equals(uri.getScheme())) {
+                Path target = Files.createTempDirectory("metaflow-ui-demo-");
+                copyTree(Path.of(uri), target.resolve(".metaflow"));
+                deleteOnExit(target);
+                return target.resolve(".metaflow");
             }
             if ("jar".equals(uri.getScheme())) {
                 Path target = Files.createTempDirectory("metaflow-ui-sample-");

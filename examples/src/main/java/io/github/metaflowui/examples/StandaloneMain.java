@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.nio.file.Path;
+import java.time.Clock;
 
 /**
  * The standalone Metaflow UI: {@code java -jar metaflow-ui-standalone.jar [--metaflow-dir DIR]}.
@@ -54,18 +55,27 @@ public final class StandaloneMain {
         }
         MetaflowBackend backend;
         String source;
+        DemoRuns demo = null;
         try {
-            Path dir = options.metaflowDir().orElseGet(SampleData::materialize);
+            Path dir = options.metaflowDir().orElseGet(options.demo() ? SampleData::writableCopy : SampleData::materialize);
             backend = LocalMetaflowBackend.builder().root(dir).build();
             source = options.metaflowDir().isPresent()
                     ? backend.describe()
                     : "the bundled sample runs (give --metaflow-dir DIR for your own)";
-        } catch (IllegalArgumentException | IllegalStateException e) {
+            if (options.demo()) {
+                demo = new DemoRuns(dir, Clock.systemUTC(), 1.0);
+                source = "a temporary copy of the bundled sample runs, where a simulated " + DemoRuns.FLOW
+                        + " run progresses (tagged demo; a new one every minute or so)";
+            }
+        } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
             err.println("error: " + e.getMessage());
             return Launch.exit(2);
         }
         try {
-            StandaloneServer server = StandaloneServer.start(backend, options.host(), options.port());
+            StandaloneServer server = StandaloneServer.start(backend, options.host(), options.port(), demo);
+            if (demo != null) {
+                demo.start();
+            }
             out.println("Metaflow UI: " + server.uri());
             out.println("Data: " + source);
             if (!StandaloneServer.isLoopback(options.host())) {

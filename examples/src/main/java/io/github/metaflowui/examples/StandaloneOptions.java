@@ -7,7 +7,7 @@ import java.util.Optional;
  * The standalone runner's command line. Parsing never exits the JVM: a bad argument is an
  * {@link IllegalArgumentException} whose message is printed for the user.
  */
-record StandaloneOptions(String host, int port, Optional<Path> metaflowDir, boolean help) {
+record StandaloneOptions(String host, int port, Optional<Path> metaflowDir, boolean demo, boolean help) {
     static final String DEFAULT_HOST = "127.0.0.1";
     static final int DEFAULT_PORT = 8083;
 
@@ -22,6 +22,9 @@ record StandaloneOptions(String host, int port, Optional<Path> metaflowDir, bool
             "  --host HOST          the address to listen on (default " + DEFAULT_HOST + "; anything other than a",
             "                       loopback address lets other machines in)",
             "  --port PORT          the port to listen on (default " + DEFAULT_PORT + "; 0 picks a free one)",
+            "  --demo               keep simulated runs going (new tasks, growing logs, a retry, a failure) in a",
+            "                       temporary copy of the bundled sample runs, to watch the UI update live;",
+            "                       cannot be combined with --metaflow-dir (your directory is never written)",
             "  --help               show this help");
 
     static StandaloneOptions parse(String... args) {
@@ -29,6 +32,7 @@ record StandaloneOptions(String host, int port, Optional<Path> metaflowDir, bool
         int port = DEFAULT_PORT;
         Path dir = null;
         boolean help = false;
+        boolean demo = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String name = arg;
@@ -42,6 +46,12 @@ record StandaloneOptions(String host, int port, Optional<Path> metaflowDir, bool
                 case "--help":
                 case "-h":
                     help = true;
+                    break;
+                case "--demo":
+                    if (inline != null) {
+                        throw new IllegalArgumentException("--demo takes no value");
+                    }
+                    demo = true;
                     break;
                 case "--host":
                     host = value(name, inline, args, ++i);
@@ -82,7 +92,11 @@ record StandaloneOptions(String host, int port, Optional<Path> metaflowDir, bool
                     throw new IllegalArgumentException("unknown option '" + arg + "' (see --help)");
             }
         }
-        return new StandaloneOptions(host, port, Optional.ofNullable(dir), help);
+        if (demo && dir != null) {
+            throw new IllegalArgumentException("--demo runs on a copy of the bundled sample runs and cannot be"
+                    + " combined with --metaflow-dir (your directory is only ever read)");
+        }
+        return new StandaloneOptions(host, port, Optional.ofNullable(dir), demo, help);
     }
 
     private static String value(String name, String inline, String[] args, int i) {

@@ -22,12 +22,15 @@ public final class StandaloneServer implements AutoCloseable {
     private final ServerConnector connector;
     private final MetaflowBackend backend;
     private final String host;
+    private final AutoCloseable companion;
 
-    private StandaloneServer(Server server, ServerConnector connector, MetaflowBackend backend, String host) {
+    private StandaloneServer(Server server, ServerConnector connector, MetaflowBackend backend, String host,
+                             AutoCloseable companion) {
         this.server = server;
         this.connector = connector;
         this.backend = backend;
         this.host = host;
+        this.companion = companion;
     }
 
     /**
@@ -37,6 +40,12 @@ public final class StandaloneServer implements AutoCloseable {
      * @throws IOException when the address cannot be bound (e.g. the port is busy)
      */
     public static StandaloneServer start(MetaflowBackend backend, String host, int port) throws IOException {
+        return start(backend, host, port, null);
+    }
+
+    /** The same, closing {@code companion} (e.g. the demo's simulated runs) when the server closes. */
+    static StandaloneServer start(MetaflowBackend backend, String host, int port, AutoCloseable companion)
+            throws IOException {
         Objects.requireNonNull(backend, "backend");
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("metaflow-ui-http");
@@ -52,7 +61,9 @@ public final class StandaloneServer implements AutoCloseable {
             options.accessPolicy(AccessPolicy.allowAll());
         }
         ServletContextHandler context = new ServletContextHandler("/");
-        context.addServlet(new ServletHolder("metaflow-ui", new MetaflowUiServlet(backend, options.build())), "/*");
+        ServletHolder holder = new ServletHolder("metaflow-ui", new MetaflowUiServlet(backend, options.build()));
+        holder.setAsyncSupported(true); // live updates stream over async requests
+        context.addServlet(holder, "/*");
         server.setHandler(context);
         server.setStopAtShutdown(true);
         try {
@@ -64,7 +75,7 @@ public final class StandaloneServer implements AutoCloseable {
             stopQuietly(server);
             throw new IOException(e.getMessage(), e);
         }
-        return new StandaloneServer(server, connector, backend, host);
+        return new StandaloneServer(server, connector, backend, host, companion);
     }
 
     static boolean isLoopback(String host) {
@@ -95,6 +106,13 @@ public final class StandaloneServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (companion != null) {
+            try {
+                companion.close();
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
         stopQuietly(server);
         backend.close();
     }

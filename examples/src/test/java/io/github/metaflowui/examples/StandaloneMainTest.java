@@ -37,7 +37,48 @@ class StandaloneMainTest {
         StandaloneMain.Launch l = launch("--help");
         assertThat(l.server()).isNull();
         assertThat(l.exitCode()).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--metaflow-dir DIR", "--port PORT", "--host HOST");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--metaflow-dir DIR", "--port PORT", "--host HOST",
+                "--demo");
+    }
+
+    @Test
+    void demo_never_writes_into_a_given_directory(@TempDir Path tmp) {
+        assertThat(launch("--demo", "--metaflow-dir", tmp.toString()).exitCode()).isEqualTo(2);
+        assertThat(err()).isEqualTo("error: --demo runs on a copy of the bundled sample runs and cannot be combined"
+                + " with --metaflow-dir (your directory is only ever read)" + System.lineSeparator());
+    }
+
+    @Test
+    void demo_serves_a_copy_where_a_simulated_run_progresses_and_streams_its_changes() throws Exception {
+        StandaloneMain.Launch l = launch("--port", "0", "--demo");
+        assertThat(err()).isEmpty();
+        try (StandaloneServer server = l.server()) {
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("a simulated NestedForeachFlow run progresses");
+            HttpClient http = HttpClient.newHttpClient();
+            long deadline = System.nanoTime() + java.time.Duration.ofMinutes(1).toNanos();
+            JsonNode demoRun = null;
+            while (demoRun == null) {
+                assertThat(System.nanoTime()).as("a demo run appears").isLessThan(deadline);
+                JsonNode body = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(
+                        server.uri().resolve("api/flows/NestedForeachFlow/runs?_tags=demo")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body());
+                demoRun = body.get("data").size() > 0 ? body.get("data").get(0) : null;
+                Thread.sleep(100);
+            }
+            assertThat(demoRun.get("status").asText()).isEqualTo("running");
+            // the live stream of all runs starts with a snapshot that holds it
+            HttpResponse<java.io.InputStream> events = http.send(HttpRequest.newBuilder(server.uri().resolve("api/events"))
+                    .build(), HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(events.statusCode()).isEqualTo(200);
+            try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(events.body(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null && !line.startsWith("event: snapshot")) {
+                    // skip to the snapshot
+                }
+                assertThat(r.readLine()).startsWith("data: ").contains(demoRun.get("run_number").asText());
+            }
+        }
     }
 
     @Test
