@@ -1,6 +1,7 @@
 package io.github.metaflowui.client.service;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import io.github.metaflowui.client.http.UnsupportedQueryException;
 import io.github.metaflowui.client.http.testing.Recordings;
 import io.github.metaflowui.core.ArtifactRecord;
 import io.github.metaflowui.core.Attempt;
@@ -9,6 +10,7 @@ import io.github.metaflowui.core.LogRequest;
 import io.github.metaflowui.core.LogStream;
 import io.github.metaflowui.core.MetadataRecord;
 import io.github.metaflowui.core.MetaflowClient;
+import io.github.metaflowui.core.PageRequest;
 import io.github.metaflowui.core.Parameter;
 import io.github.metaflowui.core.Run;
 import io.github.metaflowui.core.RunQuery;
@@ -301,5 +303,24 @@ class MetadataServiceRecordedTest {
                 .hasMessageStartingWith("the metadata service at http://localhost:" + wm.port()
                         + "/ answered 404 Not Found to GET /flows/LinearFlow/runs?user_name:eq=alice: ")
                 .hasMessageEndingWith("(no such endpoint: is http://localhost:" + wm.port() + "/ the metadata service?)");
+    }
+
+    @Test
+    void sorting_runs_by_a_derived_value_is_refused_with_what_to_do_instead() {
+        assertThatThrownBy(() -> backend.listRuns(RunQuery.builder().flow("LinearFlow")
+                .sort(RunQuery.Sort.DURATION, SortOrder.DESC).build(), PageRequest.first(10)))
+                .isInstanceOf(UnsupportedQueryException.class)
+                .hasMessage("the metadata service cannot sort runs by duration: that needs the status of every run;"
+                        + " sort by ts_epoch, flow_id, user or run, or use the UI backend");
+    }
+
+    @Test
+    void tasks_sorted_by_start_time() {
+        List<Task> tasks = MetaflowClient.of(backend).tasks(RunRef.of("RetryFlow", "5"), TaskQuery.builder()
+                .sort(TaskQuery.Sort.STARTED, SortOrder.DESC).build()).toList();
+        assertThat(tasks).extracting(t -> t.step() + "/" + t.id()).containsExactly("end/24", "flaky/23", "start/22");
+        List<Task> failed = MetaflowClient.of(backend).tasks(RunRef.of("FailingFlow", "7"), TaskQuery.builder()
+                .status(Status.FAILED).build()).toList();
+        assertThat(failed).extracting(t -> t.step() + "/" + t.id()).containsExactly("explode/30");
     }
 }
