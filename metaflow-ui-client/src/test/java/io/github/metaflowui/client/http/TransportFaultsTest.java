@@ -278,4 +278,16 @@ class TransportFaultsTest {
         wm.verify(getRequestedFor(urlPathEqualTo("/flows")).withHeader("x-api-key", equalTo("s3cr3t-key"))
                 .withHeader("Authorization", equalTo("Bearer t0ken-value")));
     }
+
+    @Test
+    void an_html_page_with_status_200_is_not_taken_for_json() {
+        wm.stubFor(get("/flows").willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/html")
+                .withBody("\n  <!DOCTYPE html><html><head><title>Sign in - Example SSO</title></head><body>...</body></html>")));
+        assertThatThrownBy(() -> backend.listFlows(PageRequest.first(10)))
+                .isInstanceOf(DecodeException.class)
+                .hasMessage("could not decode the answer of the metadata service at " + base() + " to GET /flows: expected"
+                        + " JSON but got an HTML page, likely from a proxy or gateway: \"Sign in - Example SSO\" (is " + base()
+                        + " the metadata service, or is a login page or proxy in the way?)");
+        assertThat(requests("/flows")).isEqualTo(1);
+    }
 }
