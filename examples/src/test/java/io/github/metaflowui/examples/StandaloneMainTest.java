@@ -24,7 +24,7 @@ class StandaloneMainTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private StandaloneMain.Launch launch(String... args) {
-        return StandaloneMain.start(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return StandaloneMain.start(args, java.util.Map.of(), null, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 

@@ -337,7 +337,7 @@ public final class Api {
         }
         Stream<Flow> all;
         if (sort == null || (orders.get(0).field().equals("flow_id") && orders.get(0).order() == SortOrder.ASC)) {
-            all = Paged.of(backend::listFlows, fetchSize(page, limit)).stream(); // the backend's own order
+            all = Paged.of(backend::listFlows, fetchSize(limit)).stream(); // the backend's own order
         } else {
             List<Flow> everything = new ArrayList<>(Paged.of(backend::listFlows, PageRequest.MAX_LIMIT).toList());
             everything.sort(sort.thenComparing(Flow::name));
@@ -401,7 +401,7 @@ public final class Api {
             return c.envelope().list(page, false, null, null, g -> { });
         }
         RunQuery query = q.build();
-        Stream<Run> all = Paged.of(pr -> backend.listRuns(query, pr), fetchSize(page, limit)).stream().filter(extra);
+        Stream<Run> all = Paged.of(pr -> backend.listRuns(query, pr), fetchSize(limit)).stream().filter(extra);
         Slice<Run> slice = Slice.of(all, page, limit);
         if (pathFlow != null && slice.rows().isEmpty() && page == 1 && backend.flow(pathFlow).isEmpty()) {
             throw ApiProblem.notFound("flow '" + pathFlow + "' not found");
@@ -458,7 +458,7 @@ public final class Api {
             return c.envelope().list(page, false, null, null, g -> { });
         }
         TaskQuery query = q.build();
-        Stream<Task> all = Paged.of(pr -> backend.listTasks(ref, query, pr), fetchSize(page, limit)).stream()
+        Stream<Task> all = Paged.of(pr -> backend.listTasks(ref, query, pr), fetchSize(limit)).stream()
                 .filter(extra);
         Slice<Task> slice = Slice.of(all, page, limit);
         if (pathStep != null && slice.rows().isEmpty() && page == 1
@@ -611,9 +611,13 @@ public final class Api {
         }
     }
 
-    /** How many items to ask the backend for per call: enough for the requested page plus one. */
-    private static int fetchSize(int page, int limit) {
-        return (int) Math.min(PageRequest.MAX_LIMIT, (long) page * limit + 1);
+    /**
+     * How many items to ask the backend for per call: the page size itself, so that a page costs one
+     * backend page, plus one more only to learn whether another row follows (when the backend gave a
+     * next cursor). Upstream services see the same requests Metaflow's own UI sends.
+     */
+    private static int fetchSize(int limit) {
+        return Math.min(PageRequest.MAX_LIMIT, limit);
     }
 
     private static Long plusOne(OptionalLong v) {
