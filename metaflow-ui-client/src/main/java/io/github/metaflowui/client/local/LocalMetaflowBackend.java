@@ -474,7 +474,9 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
     /**
      * The run's parameters: the {@code _parameters} task's artifacts whose names do not start with
      * {@code _}, except {@code name} and {@code script_name} (as the UI backend does), by name,
-     * rendered like {@link #artifactValue} up to {@link #PARAMETER_MAX_CHARS} characters.
+     * rendered like {@link #artifactValue} up to {@link #PARAMETER_MAX_CHARS} characters. A value that
+     * cannot be decoded (a corrupt or oversized blob) is {@linkplain ArtifactValue#unavailable unavailable},
+     * with the reason; the other parameters are still shown.
      */
     @Override
     public List<Parameter> parameters(RunRef run) {
@@ -498,11 +500,22 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
             names.sort(Comparator.naturalOrder());
             List<Parameter> out = new ArrayList<>(names.size());
             for (String n : names) {
-                value(run.flow(), data, n, PARAMETER_MAX_CHARS).ifPresent(v -> out.add(new Parameter(n, v)));
+                parameter(run, data, n).ifPresent(out::add);
             }
             return out;
         }
         return List.of();
+    }
+
+    /** One parameter; a value that cannot be decoded is unavailable, with the reason, and spoils no other. */
+    private Optional<Parameter> parameter(RunRef run, TaskReader.DataJson data, String name) {
+        try {
+            return value(run.flow(), data, name, PARAMETER_MAX_CHARS).map(v -> new Parameter(name, v));
+        } catch (MetaflowException e) {
+            store.warnOnce("Parameter " + name + " of run " + run + " cannot be read: " + e.getMessage());
+            String type = Optional.ofNullable(data.types().get(name)).map(PythonValues::typeName).orElse("unknown");
+            return Optional.of(new Parameter(name, ArtifactValue.unavailable(type, e.getMessage())));
+        }
     }
 
     // ------------------------------------------------------------------ helpers

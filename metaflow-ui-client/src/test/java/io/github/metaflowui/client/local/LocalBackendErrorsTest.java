@@ -1,11 +1,16 @@
 package io.github.metaflowui.client.local;
 
+import io.github.metaflowui.core.ArtifactValue;
 import io.github.metaflowui.core.MetaflowClient;
 import io.github.metaflowui.core.MetaflowException;
+import io.github.metaflowui.core.Parameter;
 import io.github.metaflowui.core.Run;
 import io.github.metaflowui.core.RunQuery;
 import io.github.metaflowui.core.RunRef;
 import io.github.metaflowui.core.Status;
+import io.github.metaflowui.core.Step;
+import io.github.metaflowui.core.Task;
+import io.github.metaflowui.core.TaskQuery;
 import io.github.metaflowui.core.TaskRef;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -182,5 +187,55 @@ class LocalBackendErrorsTest {
         assertThat(MetaflowClient.of(backend).runs(RunQuery.all()).toList()).extracting(r -> r.id().value())
                 .doesNotContain("5").hasSize(3);
         assertThat(backend.run(RunRef.of("LinearFlow", "5"))).isEmpty();
+    }
+
+    @Test
+    void a_corrupted_parameter_blob_makes_that_parameter_unavailable_and_spares_the_others(@TempDir Path tmp)
+            throws IOException {
+        LocalFixture.copy("ParamsLogsFlow", tmp);
+        Path alphaBlob = tmp.resolve("ParamsLogsFlow/data/e7/e79416050c083d24cf5fb8c9b35c5b01db35bff2");
+        Files.write(alphaBlob, new byte[]{0x1f, (byte) 0x8b, 1, 2, 3});
+        LocalMetaflowBackend backend = LocalFixture.backend(tmp);
+
+        List<Parameter> params = backend.parameters(RunRef.of("ParamsLogsFlow", "1796301628865091"));
+
+        assertThat(params).extracting(Parameter::name).containsExactly("alpha", "config", "count", "label", "verbose");
+        ArtifactValue alpha = params.get(0).value();
+        assertThat(alpha.available()).isFalse();
+        assertThat(alpha.pythonType()).isEqualTo("float");
+        assertThat(alpha.unavailableReason().orElseThrow()).contains("not valid gzip");
+        assertThat(params.subList(1, 5)).allMatch(p -> p.value().available());
+        assertThat(params.get(2).value().display()).isEqualTo("5000");
+    }
+
+    @Test
+    void a_task_with_a_corrupted_file_is_listed_as_unknown_and_the_other_tasks_still_are(@TempDir Path tmp)
+            throws IOException {
+        LocalFixture.copy("RetryFlow", tmp);
+        Path meta = tmp.resolve("RetryFlow/1796301618523831/end/3/_meta");
+        Path okFile;
+        try (var files = Files.list(meta)) {
+            okFile = files.filter(p -> p.getFileName().toString().startsWith("sysmeta_attempt_ok_")).findFirst()
+                    .orElseThrow();
+        }
+        LocalFixture.overwrite(okFile, "not json at all");
+        LocalMetaflowBackend backend = LocalFixture.backend(tmp);
+        RunRef run = RunRef.of("RetryFlow", "1796301618523831");
+
+        List<Task> tasks = MetaflowClient.of(backend).tasks(run, TaskQuery.all()).toList();
+        List<Step> steps = backend.steps(run);
+
+        assertThat(tasks).extracting(t -> t.ref().toString(), t -> t.status().status()).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple("RetryFlow/1796301618523831/start/1", Status.COMPLETED),
+                org.assertj.core.groups.Tuple.tuple("RetryFlow/1796301618523831/flaky/2", Status.COMPLETED),
+                org.assertj.core.groups.Tuple.tuple("RetryFlow/1796301618523831/end/3", Status.UNKNOWN));
+        Task end = tasks.stream().filter(t -> t.step().equals("end")).findFirst().orElseThrow();
+        assertThat(end.status().reason()).startsWith("the task's files cannot be read: ");
+        assertThat(end.attempts()).isEmpty();
+        assertThat(steps).extracting(Step::name, s -> s.status().status()).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("start", Status.COMPLETED),
+                org.assertj.core.groups.Tuple.tuple("flaky", Status.COMPLETED),
+                org.assertj.core.groups.Tuple.tuple("end", Status.UNKNOWN));
+        assertThat(backend.run(run).orElseThrow().status().status()).isEqualTo(Status.UNKNOWN);
     }
 }

@@ -497,7 +497,7 @@ public final class Api {
     private byte[] artifactValue(Call c, TaskRef ref, String name) {
         Task task = requireTask(ref);
         int attempt = attemptOf(c, task);
-        Optional<ArtifactValue> value = backend.artifactValue(ref, name, attempt, ARTIFACT_MAX_CHARS);
+        Optional<ArtifactValue> value = readArtifactValue(ref, name, attempt);
         if (value.isPresent()) {
             return c.envelope().single(g -> Views.artifactValue(g, name, attempt, value.get()));
         }
@@ -507,6 +507,20 @@ public final class Api {
                 .orElseThrow(() -> ApiProblem.notFound("artifact '" + name + "' not found in attempt " + attempt
                         + " of task '" + ref + "'"));
         return c.envelope().single(g -> Views.unavailableArtifactValue(g, record));
+    }
+
+    /** The value, or an unavailable one when it is there but cannot be decoded. */
+    private Optional<ArtifactValue> readArtifactValue(TaskRef ref, String name, int attempt) {
+        try {
+            return backend.artifactValue(ref, name, attempt, ARTIFACT_MAX_CHARS);
+        } catch (MetaflowException.DecodeException e) {
+            LOG.warn("Artifact {} of attempt {} of task {} cannot be decoded: {}", name, attempt, ref,
+                    shortDetail(e));
+            String type = backend.artifacts(ref).stream()
+                    .filter(a -> a.name().equals(name) && a.attemptId() == attempt)
+                    .findFirst().flatMap(ArtifactRecord::pythonType).orElse("unknown");
+            return Optional.of(ArtifactValue.unavailable(type, shortDetail(e)));
+        }
     }
 
     private byte[] logs(Call c, TaskRef ref, LogStream stream) {

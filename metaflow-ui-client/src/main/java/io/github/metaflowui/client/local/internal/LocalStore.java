@@ -302,6 +302,7 @@ public final class LocalStore {
         Optional<Instant> endAttemptAt = Optional.empty();
         List<Path> endDirs = new ArrayList<>();
         for (TaskScan t : stepTasks(e.ref(), e.dir(), end)) {
+            requireReadable(t);
             endDirs.add(t.dir());
             lastActivity = max(lastActivity, t.lastModified());
             for (TaskScan.AttemptScan a : t.attempts()) {
@@ -340,6 +341,7 @@ public final class LocalStore {
             lastActivity = max(lastActivity, LocalFiles.mtime(s.dir()).orElse(lastActivity));
         }
         for (TaskScan t : tree.tasks()) {
+            requireReadable(t);
             lastActivity = max(lastActivity, t.lastModified());
             Optional<TaskScan.AttemptScan> latest = t.latest();
             if (latest.isEmpty()) {
@@ -371,6 +373,13 @@ public final class LocalStore {
             keepStopped(e.dir(), before, failedDirs, facts);
         }
         return facts;
+    }
+
+    /** A run's status cannot be derived while one of its tasks cannot be read. */
+    private static void requireReadable(TaskScan t) {
+        if (t.problem().isPresent()) {
+            throw t.problem().get();
+        }
     }
 
     /** Keeps the facts of a stopped run while nothing it is made of changes (see {@link StoppedFacts}). */
@@ -421,7 +430,7 @@ public final class LocalStore {
     }
 
     /** Logs a problem once (per distinct message), not on every poll. */
-    private void warnOnce(String message) {
+    public void warnOnce(String message) {
         if (warned.get(message).isEmpty()) {
             warned.put(message, Boolean.TRUE);
             LOG.warn(message);
@@ -457,7 +466,10 @@ public final class LocalStore {
         return tree;
     }
 
-    /** The tasks of one step. */
+    /**
+     * The tasks of one step. A task whose files cannot be read is listed as {@link TaskScan#unreadable}
+     * (see {@link TaskScan#problem()}), so that one broken task does not hide the others.
+     */
     public List<TaskScan> stepTasks(RunRef ref, Path runDir, String step) {
         if (!LocalFiles.isSafeName(step)) {
             return List.of();
@@ -468,9 +480,34 @@ public final class LocalStore {
             if (!LocalFiles.isSafeName(id) || id.equals("_meta")) {
                 continue;
             }
-            tasks.scan(new TaskRef(ref.step(step), TaskId.of(id)), stepDir.resolve(id)).ifPresent(out::add);
+            TaskRef task = new TaskRef(ref.step(step), TaskId.of(id));
+            Path dir = stepDir.resolve(id);
+            try {
+                tasks.scan(task, dir).ifPresent(out::add);
+            } catch (MetaflowException e) {
+                warnOnce("Task " + task + " is unreadable: " + e.getMessage());
+                out.add(TaskScan.unreadable(task, dir, seen(dir), e));
+            }
         }
         return out;
+    }
+
+    /** When a task whose files cannot all be read was created: its record's time, else its directory's. */
+    private static Instant seen(Path dir) {
+        try {
+            Optional<Long> ts = LocalFiles.readJsonIfExists(dir.resolve("_meta").resolve("_self.json"))
+                    .flatMap(j -> LocalFiles.longValue(j, "ts_epoch"));
+            if (ts.isPresent()) {
+                return Instant.ofEpochMilli(ts.get());
+            }
+        } catch (MetaflowException e) {
+            // the record itself is broken: fall back to the directory
+        }
+        try {
+            return LocalFiles.mtime(dir).orElse(Instant.EPOCH);
+        } catch (MetaflowException e) {
+            return Instant.EPOCH;
+        }
     }
 
     public Optional<Path> taskDir(TaskRef ref) {
