@@ -266,4 +266,24 @@ class LocalBackendErrorsTest {
             assertThat(MetaflowClient.of(backend).runs(RunQuery.builder().flow(bad).build()).toList()).isEmpty();
         }
     }
+
+    @Test
+    void a_flow_run_step_or_task_directory_is_refused_naming_the_metaflow_directory_above_it() {
+        Path root = LocalFixture.root().toAbsolutePath().normalize();
+        record Case(String relative, String what) {
+        }
+        for (Case c : List.of(
+                new Case("LinearFlow", "flow LinearFlow"),
+                new Case("LinearFlow/1796301579117609", "run LinearFlow/1796301579117609"),
+                new Case("LinearFlow/1796301579117609/end", "step LinearFlow/1796301579117609/end"),
+                new Case("LinearFlow/1796301579117609/end/3", "task LinearFlow/1796301579117609/end/3"))) {
+            Path dir = root.resolve(c.relative());
+
+            assertThatThrownBy(() -> LocalMetaflowBackend.builder().root(dir).build())
+                    .as(c.relative())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(dir + " is the directory of " + c.what() + ", not a Metaflow directory: use the "
+                            + ".metaflow directory that holds it, " + root);
+        }
+    }
 }
