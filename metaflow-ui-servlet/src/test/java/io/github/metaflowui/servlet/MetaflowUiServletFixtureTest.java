@@ -656,4 +656,12 @@ class MetaflowUiServletFixtureTest {
             assertThat(server.get(mount + c[0]).body()).doesNotContain("/fixtures/").doesNotContain("too long");
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "/admin/metaflow"})
+    void a_dotted_root_name_is_a_404_page_unless_it_is_a_flow(String mount) {
+        assertThat(server.get(mount + "/favicon.ico").status()).isEqualTo(404);
+        assertThat(server.get(mount + "/LinearFlow").status()).isEqualTo(200);
+        assertThat(server.get(mount + "/LinearFlow/1796301579117609/end/3").status()).isEqualTo(200);
+    }
 }
