@@ -1,13 +1,20 @@
 package io.github.metaflowui.examples;
 
+import io.github.metaflowui.client.http.MetaflowBackends;
 import io.github.metaflowui.client.local.LocalMetaflowBackend;
 import io.github.metaflowui.core.spi.MetaflowBackend;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The standalone Metaflow UI: {@code java -jar metaflow-ui-standalone.jar [--metaflow-dir DIR]}.
@@ -18,7 +25,8 @@ public final class StandaloneMain {
     }
 
     public static void main(String[] args) {
-        Launch launch = start(args, System.out, System.err);
+        String home = System.getProperty("user.home");
+        Launch launch = start(args, System.getenv(), home == null ? null : Path.of(home), System.out, System.err);
         if (launch.server() == null) {
             System.exit(launch.exitCode());
             return;
@@ -37,11 +45,32 @@ public final class StandaloneMain {
         }
     }
 
+    /** Why {@code --host} cannot be listened on, before trying: not an address, or not one of this machine's. */
+    static Optional<String> hostProblem(String host) {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException | SecurityException e) {
+            return Optional.of("--host '" + host + "' is not a valid IP address or a host name that resolves; use "
+                    + "e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)");
+        }
+        try {
+            if (!address.isAnyLocalAddress() && !address.isLoopbackAddress()
+                    && NetworkInterface.getByInetAddress(address) == null) {
+                return Optional.of("--host '" + host + "' (" + address.getHostAddress() + ") is not an address of "
+                        + "this machine; use e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)");
+            }
+        } catch (SocketException e) {
+            // cannot tell: let the bind say what is wrong
+        }
+        return Optional.empty();
+    }
+
     /**
      * Parses the arguments and starts the server, or says why not: {@code --help} (exit 0), bad
      * arguments or data (2), the address cannot be bound (1).
      */
-    static Launch start(String[] args, PrintStream out, PrintStream err) {
+    static Launch start(String[] args, Map<String, String> env, Path home, PrintStream out, PrintStream err) {
         StandaloneOptions options;
         try {
             options = StandaloneOptions.parse(args);
@@ -53,21 +82,41 @@ public final class StandaloneMain {
             out.println(StandaloneOptions.USAGE);
             return Launch.exit(0);
         }
+        Optional<String> badHost = hostProblem(options.host());
+        if (badHost.isPresent()) {
+            err.println("error: " + badHost.get());
+            return Launch.exit(2);
+        }
         MetaflowBackend backend;
         String source;
         DemoRuns demo = null;
         try {
-            Path dir = options.metaflowDir().orElseGet(options.demo() ? SampleData::writableCopy : SampleData::materialize);
-            backend = LocalMetaflowBackend.builder().root(dir).build();
-            source = options.metaflowDir().isPresent()
-                    ? backend.describe()
-                    : "the bundled sample runs (give --metaflow-dir DIR for your own)";
             if (options.demo()) {
+                Path dir = SampleData.writableCopy();
+                backend = LocalMetaflowBackend.builder().root(dir).build();
                 demo = new DemoRuns(dir, Clock.systemUTC(), 1.0);
                 source = "a temporary copy of the bundled sample runs, where a simulated " + DemoRuns.FLOW
                         + " run progresses (tagged demo; a new one every minute or so)";
+            } else if (options.metaflowDir().isPresent()) {
+                backend = LocalMetaflowBackend.builder().root(options.metaflowDir().get()).build();
+                source = backend.describe();
+            } else if (options.serviceUrl().isPresent()) {
+                backend = MetaflowBackends.metadataService(options.serviceUrl().get());
+                source = backend.describe();
+            } else if (options.uiBackendUrl().isPresent()) {
+                backend = MetaflowBackends.uiBackend(options.uiBackendUrl().get());
+                source = backend.describe();
+            } else {
+                Optional<MetaflowBackend> configured = MetaflowBackends.fromEnvironment(env, home);
+                if (configured.isPresent()) {
+                    backend = configured.get();
+                    source = backend.describe() + " (from Metaflow's configuration)";
+                } else {
+                    backend = LocalMetaflowBackend.builder().root(SampleData.materialize()).build();
+                    source = "the bundled sample runs (give --metaflow-dir DIR for your own)";
+                }
             }
-        } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
+        } catch (RuntimeException e) {
             err.println("error: " + e.getMessage());
             return Launch.exit(2);
         }

@@ -24,7 +24,7 @@ class StandaloneMainTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private StandaloneMain.Launch launch(String... args) {
-        return StandaloneMain.start(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return StandaloneMain.start(args, java.util.Map.of(), null, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -45,7 +45,7 @@ class StandaloneMainTest {
     void demo_never_writes_into_a_given_directory(@TempDir Path tmp) {
         assertThat(launch("--demo", "--metaflow-dir", tmp.toString()).exitCode()).isEqualTo(2);
         assertThat(err()).isEqualTo("error: --demo runs on a copy of the bundled sample runs and cannot be combined"
-                + " with --metaflow-dir (your directory is only ever read)" + System.lineSeparator());
+                + " with --metaflow-dir, --service-url or --ui-backend-url (your data is only ever read)" + System.lineSeparator());
     }
 
     @Test
@@ -115,6 +115,42 @@ class StandaloneMainTest {
         StandaloneMain.Launch l = launch("--metaflow-dir", tmp.toString(), "--port", "0");
         assertThat(l.exitCode()).isEqualTo(2);
         assertThat(err()).startsWith("error: ").containsIgnoringCase("not a Metaflow directory");
+    }
+
+    @Test
+    void a_flow_directory_given_as_metaflow_dir_is_refused_naming_the_metaflow_directory() {
+        Path fixture = Path.of(System.getProperty("metaflow.shared.dir"), "fixtures/metaflow/local/dot-metaflow")
+                .toAbsolutePath().normalize();
+        Path flowDir = fixture.resolve("LinearFlow");
+
+        StandaloneMain.Launch l = launch("--metaflow-dir", flowDir.toString(), "--port", "0");
+
+        assertThat(l.server()).isNull();
+        assertThat(l.exitCode()).isEqualTo(2);
+        assertThat(err()).isEqualTo("error: " + flowDir + " is the directory of flow LinearFlow, not a Metaflow "
+                + "directory: use the .metaflow directory that holds it, " + fixture + System.lineSeparator());
+    }
+
+    @Test
+    void an_invalid_host_says_the_host_is_invalid_not_that_the_port_is_busy() {
+        StandaloneMain.Launch l = launch("--host", "999.1.1.1", "--port", "0");
+
+        assertThat(l.server()).isNull();
+        assertThat(l.exitCode()).isEqualTo(2);
+        assertThat(err()).isEqualTo("error: --host '999.1.1.1' is not a valid IP address or a host name that "
+                + "resolves; use e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)"
+                + System.lineSeparator());
+    }
+
+    @Test
+    void a_host_that_is_not_this_machine_says_so() {
+        // TEST-NET-1 (RFC 5737): a valid address that no machine here has
+        StandaloneMain.Launch l = launch("--host", "192.0.2.1", "--port", "0");
+
+        assertThat(l.server()).isNull();
+        assertThat(l.exitCode()).isEqualTo(2);
+        assertThat(err()).isEqualTo("error: --host '192.0.2.1' (192.0.2.1) is not an address of this machine; use "
+                + "e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)" + System.lineSeparator());
     }
 
     @Test

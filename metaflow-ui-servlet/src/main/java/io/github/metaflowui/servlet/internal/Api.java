@@ -47,6 +47,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -107,10 +108,11 @@ public final class Api {
         } catch (ApiProblem p) {
             fail(c, p.status(), p.title(), p.detail(), null);
         } catch (MetaflowException e) {
-            LOG.warn("Metaflow backend failed for {}: {}", req.getRequestURI(), e.toString());
+            LOG.warn("Metaflow backend failed for {}: {}: {}", Bounded.text(req.getRequestURI(), Bounded.URI),
+                    e.getClass().getSimpleName(), shortDetail(e));
             fail(c, 502, "Metaflow data source unavailable", shortDetail(e), e);
         } catch (RuntimeException e) {
-            LOG.error("Unexpected error answering {}", req.getRequestURI(), e);
+            LOG.error("Unexpected error answering {}", Bounded.text(req.getRequestURI(), Bounded.URI), e);
             fail(c, 500, "Internal Server Error", "unexpected error while answering this request; see the server log",
                     e);
         }
@@ -126,9 +128,7 @@ public final class Api {
     }
 
     private static String shortDetail(MetaflowException e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        m = m.replaceAll("\\p{Cntrl}", " ");
-        return m.length() > 300 ? m.substring(0, 300) + "..." : m;
+        return Bounded.text(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), Bounded.MESSAGE);
     }
 
     // ---------------------------------------------------------------- routing
@@ -319,7 +319,7 @@ public final class Api {
         }
         Stream<Flow> all;
         if (sort == null || (orders.get(0).field().equals("flow_id") && orders.get(0).order() == SortOrder.ASC)) {
-            all = Paged.of(backend::listFlows, fetchSize(page, limit)).stream(); // the backend's own order
+            all = Paged.of(backend::listFlows, fetchSize(limit)).stream(); // the backend's own order
         } else {
             List<Flow> everything = new ArrayList<>(Paged.of(backend::listFlows, PageRequest.MAX_LIMIT).toList());
             everything.sort(sort.thenComparing(Flow::name));
@@ -342,7 +342,7 @@ public final class Api {
             return c.envelope().list(page, false, null, null, g -> { });
         }
         RunQuery query = spec.query();
-        Stream<Run> all = Paged.of(pr -> backend.listRuns(query, pr), fetchSize(page, limit)).stream()
+        Stream<Run> all = Paged.of(pr -> backend.listRuns(query, pr), fetchSize(limit)).stream()
                 .filter(spec.extra());
         Slice<Run> slice = Slice.of(all, page, limit);
         if (pathFlow != null && slice.rows().isEmpty() && page == 1 && backend.flow(pathFlow).isEmpty()) {
@@ -356,9 +356,49 @@ public final class Api {
     }
 
     private byte[] steps(Call c, RunRef ref) {
+        Comparator<Step> order = stepOrder(c.params().orders());
         requireRun(ref);
         List<Step> steps = backend.steps(ref);
+        if (order != null) {
+            steps = steps.stream().sorted(order).toList();
+        }
         return listInMemory(c, steps, (g, s) -> Views.step(g, s));
+    }
+
+    /** {@code _order} for steps; null keeps the backend's (graph) order. */
+    private static Comparator<Step> stepOrder(List<Params.Order> orders) {
+        Comparator<Step> sort = null;
+        for (Params.Order o : orders) {
+            Function<Step, Long> key;
+            switch (o.field()) {
+                case "step_name":
+                    key = null;
+                    break;
+                case "ts_epoch":
+                    key = s -> s.createdAt().toEpochMilli();
+                    break;
+                case "started_at":
+                    key = s -> s.startedAt().map(Instant::toEpochMilli).orElse(null);
+                    break;
+                case "finished_at":
+                    key = s -> s.finishedAt().map(Instant::toEpochMilli).orElse(null);
+                    break;
+                case "duration":
+                    key = s -> s.duration().map(java.time.Duration::toMillis).orElse(null);
+                    break;
+                default:
+                    throw ApiProblem.badRequest("unknown _order field '" + o.field() + "' for steps; expected one of "
+                            + "step_name, ts_epoch, started_at, finished_at, duration");
+            }
+            Comparator<Step> cmp = key == null ? Comparator.comparing(Step::name)
+                    : Comparator.comparing(key, Comparator.nullsLast(Comparator.<Long>naturalOrder()));
+            if (o.order() == SortOrder.DESC) {
+                cmp = key == null ? cmp.reversed()
+                        : Comparator.comparing(key, Comparator.nullsLast(Comparator.<Long>reverseOrder()));
+            }
+            sort = sort == null ? cmp : sort.thenComparing(cmp);
+        }
+        return sort;
     }
 
     private byte[] step(Call c, RunRef ref, String name) {
@@ -378,7 +418,7 @@ public final class Api {
             return c.envelope().list(page, false, null, null, g -> { });
         }
         TaskQuery query = spec.query();
-        Stream<Task> all = Paged.of(pr -> backend.listTasks(ref, query, pr), fetchSize(page, limit)).stream()
+        Stream<Task> all = Paged.of(pr -> backend.listTasks(ref, query, pr), fetchSize(limit)).stream()
                 .filter(spec.extra());
         Slice<Task> slice = Slice.of(all, page, limit);
         if (pathStep != null && slice.rows().isEmpty() && page == 1
@@ -399,25 +439,33 @@ public final class Api {
         return listInMemory(c, newestFirst, (g, a) -> Views.attempt(g, task, a));
     }
 
+    /** Metadata of a task; with {@code attempt_id}, only the records of that attempt (which must exist). */
     private byte[] metadata(Call c, TaskRef ref) {
-        requireTask(ref);
-        List<MetadataRecord> records = backend.metadata(ref);
+        OptionalInt attempt = existingAttempt(c, requireTask(ref));
+        List<MetadataRecord> records = backend.metadata(ref).stream()
+                .filter(m -> attempt.isEmpty() || m.attemptId().equals(attempt))
+                .toList();
         return listInMemory(c, records, (g, m) -> Views.metadata(g, ref, m));
     }
 
+    /** Artifact records of a task; with {@code attempt_id}, only that attempt's (which must exist). */
     private byte[] artifacts(Call c, TaskRef ref) {
-        OptionalInt attempt = c.params().attempt();
-        requireTask(ref);
+        OptionalInt attempt = existingAttempt(c, requireTask(ref));
         List<ArtifactRecord> records = backend.artifacts(ref).stream()
                 .filter(a -> attempt.isEmpty() || a.attemptId() == attempt.getAsInt())
                 .toList();
         return listInMemory(c, records, (g, a) -> Views.artifact(g, ref, a));
     }
 
+    /** The attempt a request names, checked against the task (404 like logs), or empty for all. */
+    private static OptionalInt existingAttempt(Call c, Task task) {
+        return c.params().attempt().isPresent() ? OptionalInt.of(attemptOf(c, task)) : OptionalInt.empty();
+    }
+
     private byte[] artifactValue(Call c, TaskRef ref, String name) {
         Task task = requireTask(ref);
         int attempt = attemptOf(c, task);
-        Optional<ArtifactValue> value = backend.artifactValue(ref, name, attempt, ARTIFACT_MAX_CHARS);
+        Optional<ArtifactValue> value = readArtifactValue(ref, name, attempt);
         if (value.isPresent()) {
             return c.envelope().single(g -> Views.artifactValue(g, name, attempt, value.get()));
         }
@@ -427,6 +475,20 @@ public final class Api {
                 .orElseThrow(() -> ApiProblem.notFound("artifact '" + name + "' not found in attempt " + attempt
                         + " of task '" + ref + "'"));
         return c.envelope().single(g -> Views.unavailableArtifactValue(g, record));
+    }
+
+    /** The value, or an unavailable one when it is there but cannot be decoded. */
+    private Optional<ArtifactValue> readArtifactValue(TaskRef ref, String name, int attempt) {
+        try {
+            return backend.artifactValue(ref, name, attempt, ARTIFACT_MAX_CHARS);
+        } catch (MetaflowException.DecodeException e) {
+            LOG.warn("Artifact {} of attempt {} of task {} cannot be decoded: {}", Bounded.text(name, Bounded.URI),
+                    attempt, Bounded.text(ref.toString(), Bounded.URI), shortDetail(e));
+            String type = backend.artifacts(ref).stream()
+                    .filter(a -> a.name().equals(name) && a.attemptId() == attempt)
+                    .findFirst().flatMap(ArtifactRecord::pythonType).orElse("unknown");
+            return Optional.of(ArtifactValue.unavailable(type, shortDetail(e)));
+        }
     }
 
     private byte[] logs(Call c, TaskRef ref, LogStream stream) {
@@ -473,6 +535,9 @@ public final class Api {
         Responses.apiHeaders(resp);
         resp.setHeader("Content-Disposition", "attachment; filename=\"" + downloadName(ref, stream, attempt) + "\"");
         if (c.head()) {
+            // send the headers now: finishing an empty response would claim Content-Length: 0, and the
+            // real length would cost reading the whole log
+            resp.flushBuffer();
             return;
         }
         Paged<LogLine> lines = client.logLines(ref, stream, task.attempts().isEmpty()
@@ -531,8 +596,12 @@ public final class Api {
         }
     }
 
-    /** How many items to ask the backend for per call: enough for the requested page plus one. */
-    private static int fetchSize(int page, int limit) {
-        return (int) Math.min(PageRequest.MAX_LIMIT, (long) page * limit + 1);
+    /**
+     * How many items to ask the backend for per call: the page size itself, so that a page costs one
+     * backend page, plus one more only to learn whether another row follows (when the backend gave a
+     * next cursor). Upstream services see the same requests Metaflow's own UI sends.
+     */
+    private static int fetchSize(int limit) {
+        return Math.min(PageRequest.MAX_LIMIT, limit);
     }
 }

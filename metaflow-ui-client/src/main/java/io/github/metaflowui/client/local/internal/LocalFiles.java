@@ -7,8 +7,10 @@ import io.github.metaflowui.core.MetaflowException;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -20,10 +22,15 @@ import java.util.Optional;
 
 /**
  * Read-only file access for the local store. Every method only reads: nothing here creates, writes,
- * moves or locks a file. I/O failures become {@link MetaflowException.NoAnswerException} naming the
- * path; JSON that does not parse becomes {@link MetaflowException.DecodeException} naming the file.
+ * moves or locks a file. I/O failures become {@link LocalFaults.Unreadable} (a
+ * {@link MetaflowException.NoAnswerException}); JSON that does not parse becomes
+ * {@link LocalFaults.Undecodable} (a {@link MetaflowException.DecodeException}); both keep the path
+ * for the log, see {@link LocalFaults#publicForm}.
  */
 public final class LocalFiles {
+    /** The longest file name (in UTF-8 bytes) that common file systems store (NAME_MAX). */
+    public static final int MAX_NAME_BYTES = 255;
+
     /** The one JSON mapper; thread-safe once configured. */
     public static final ObjectMapper JSON = new ObjectMapper();
 
@@ -41,7 +48,7 @@ public final class LocalFiles {
             if (isAbsent(e)) {
                 return List.of();
             }
-            throw new MetaflowException.NoAnswerException("cannot list directory " + dir + ": " + describe(e), e);
+            throw new LocalFaults.Unreadable(dir, "cannot be listed", describe(e), e);
         }
         return names;
     }
@@ -54,7 +61,7 @@ public final class LocalFiles {
             if (isAbsent(e)) {
                 return Optional.empty();
             }
-            throw new MetaflowException.NoAnswerException("cannot read attributes of " + p + ": " + describe(e), e);
+            throw new LocalFaults.Unreadable(p, "cannot be read", describe(e), e);
         }
     }
 
@@ -75,13 +82,13 @@ public final class LocalFiles {
             if (isAbsent(e)) {
                 return Optional.empty();
             }
-            throw new MetaflowException.NoAnswerException("cannot read " + p + ": " + describe(e), e);
+            throw new LocalFaults.Unreadable(p, "cannot be read", describe(e), e);
         }
     }
 
     /** The whole file; a missing file is an error here. */
     public static byte[] read(Path p) {
-        return readIfExists(p).orElseThrow(() -> new MetaflowException.NoAnswerException("missing file " + p));
+        return readIfExists(p).orElseThrow(() -> new LocalFaults.Unreadable(p, "is missing", "", null));
     }
 
     /** Parses a JSON file; empty if the file does not exist. */
@@ -99,14 +106,13 @@ public final class LocalFiles {
         try {
             JsonNode node = JSON.readTree(bytes);
             if (node == null || node.isMissingNode()) {
-                throw new MetaflowException.DecodeException("malformed JSON in " + source + ": the file is empty");
+                throw new LocalFaults.Undecodable(source, "is empty where JSON was expected", "", null);
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw new MetaflowException.DecodeException("malformed JSON in " + source + ": "
-                    + e.getOriginalMessage(), e);
+            throw new LocalFaults.Undecodable(source, "is malformed JSON", e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new MetaflowException.DecodeException("malformed JSON in " + source + ": " + describe(e), e);
+            throw new LocalFaults.Undecodable(source, "is malformed JSON", describe(e), e);
         }
     }
 
@@ -158,10 +164,12 @@ public final class LocalFiles {
 
     /**
      * Whether a name coming from a caller can safely name a directory entry: not empty, not
-     * {@code .}/{@code ..}, and without separators or NUL. Anything else cannot exist in the store.
+     * {@code .}/{@code ..}, without separators or NUL, and at most {@link #MAX_NAME_BYTES} bytes in
+     * UTF-8 (no file system stores a longer name). Anything else cannot exist in the store.
      */
     public static boolean isSafeName(String name) {
-        if (name == null || name.isEmpty() || name.equals(".") || name.equals("..")) {
+        if (name == null || name.isEmpty() || name.equals(".") || name.equals("..")
+                || name.length() > MAX_NAME_BYTES) {
             return false;
         }
         for (int i = 0; i < name.length(); i++) {
@@ -170,15 +178,34 @@ public final class LocalFiles {
                 return false;
             }
         }
-        return true;
+        return name.getBytes(StandardCharsets.UTF_8).length <= MAX_NAME_BYTES;
     }
 
-    /** A missing file, or a path through something that is not a directory (ENOTDIR). */
+    /**
+     * The entry {@code name} of {@code dir}, or empty when no file system could hold that name (see
+     * {@link #isSafeName}, and names this platform refuses): such a name is simply not there.
+     */
+    public static Optional<Path> child(Path dir, String name) {
+        if (!isSafeName(name)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(dir.resolve(name));
+        } catch (InvalidPathException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * A missing file, a path through something that is not a directory (ENOTDIR), or a path too long
+     * for the file system (ENAMETOOLONG): nothing can be there.
+     */
     private static boolean isAbsent(IOException e) {
         if (e instanceof NoSuchFileException || e instanceof NotDirectoryException) {
             return true;
         }
-        return e instanceof FileSystemException f && "Not a directory".equals(f.getReason());
+        return e instanceof FileSystemException f
+                && ("Not a directory".equals(f.getReason()) || "File name too long".equals(f.getReason()));
     }
 
     static String describe(IOException e) {

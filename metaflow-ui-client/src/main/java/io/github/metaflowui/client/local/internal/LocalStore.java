@@ -52,12 +52,18 @@ public final class LocalStore {
     private final LruCache<Path, String> endSteps = new LruCache<>(100_000);
     private final LruCache<Path, RunTree> finalTrees = new LruCache<>(64);
     private final LruCache<Path, Dag> dags = new LruCache<>(1_000);
-    private final LruCache<String, Boolean> warned = new LruCache<>(1_000);
+    private final LocalFaults faults;
 
     public LocalStore(Path root, Clock clock) {
         this.root = Objects.requireNonNull(root, "root");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.tasks = new TaskReader(clock, 50_000);
+        this.faults = new LocalFaults(root, LOG);
+    }
+
+    /** How problems with this store's files are told outside (and logged once). */
+    public LocalFaults faults() {
+        return faults;
     }
 
     public Path root() {
@@ -151,28 +157,27 @@ public final class LocalStore {
     }
 
     public Optional<Flow> flow(String name) {
-        if (!LocalFiles.isSafeName(name)) {
+        Optional<Path> dir = LocalFiles.child(root, name);
+        if (dir.isEmpty()) {
             return Optional.empty();
         }
-        Optional<JsonNode> self = LocalFiles.readJsonIfExists(root.resolve(name).resolve("_meta").resolve("_self.json"));
+        Optional<JsonNode> self = LocalFiles.readJsonIfExists(dir.get().resolve("_meta").resolve("_self.json"));
         return self.map(s -> Flow.of(name, Instant.ofEpochMilli(LocalFiles.longValue(s, "ts_epoch").orElse(0L))));
     }
 
     // ---------------------------------------------------------------- runs
 
     public Optional<Path> runDir(RunRef ref) {
-        if (!LocalFiles.isSafeName(ref.flow()) || !LocalFiles.isSafeName(ref.run().value())) {
-            return Optional.empty();
-        }
-        return Optional.of(root.resolve(ref.flow()).resolve(ref.run().value()));
+        return LocalFiles.child(root, ref.flow()).flatMap(flow -> LocalFiles.child(flow, ref.run().value()));
     }
 
     /** The run directories of one flow (those with {@code _meta/_self.json}). */
     public List<RunEntry> runEntries(String flow) {
-        if (!LocalFiles.isSafeName(flow)) {
+        Optional<Path> dir = LocalFiles.child(root, flow);
+        if (dir.isEmpty()) {
             return List.of();
         }
-        Path flowDir = root.resolve(flow);
+        Path flowDir = dir.get();
         List<RunEntry> out = new ArrayList<>();
         for (String name : LocalFiles.list(flowDir)) {
             if (!LocalFiles.isSafeName(name)) {
@@ -202,7 +207,7 @@ public final class LocalStore {
         try {
             JsonNode json = LocalFiles.readJson(selfPath);
             if (!json.isObject()) {
-                throw new MetaflowException.DecodeException("malformed run record " + selfPath + ": not a JSON object");
+                throw new LocalFaults.Undecodable(selfPath, "is not a JSON object", "", null);
             }
             RunSelf self = new RunSelf(LocalFiles.text(json, "user_name").orElse(""),
                     LocalFiles.strings(json, "tags"), LocalFiles.strings(json, "system_tags"),
@@ -210,8 +215,8 @@ public final class LocalStore {
             selves.put(selfPath, new CachedSelf(size, modified, self));
             return Optional.of(new RunEntry(ref, dir, Optional.of(self), Optional.empty()));
         } catch (MetaflowException e) {
-            warnOnce("Run " + ref + " is unreadable: " + e.getMessage());
-            return Optional.of(new RunEntry(ref, dir, Optional.empty(), Optional.of(e.getMessage())));
+            return Optional.of(new RunEntry(ref, dir, Optional.empty(),
+                    Optional.of(faults.publicForm(e).getMessage())));
         }
     }
 
@@ -219,7 +224,7 @@ public final class LocalStore {
     public Run run(RunEntry e) {
         if (e.self().isEmpty()) {
             return new Run(e.ref(), "", Optional.empty(), e.created(), List.of(), List.of(),
-                    StatusInfo.of(Status.UNKNOWN, "the run record cannot be read: " + e.error().orElse("unknown error")),
+                    StatusInfo.of(Status.UNKNOWN, e.error().orElse("the run record cannot be read")),
                     Optional.empty(), Optional.empty(), Optional.empty());
         }
         RunSelf self = e.self().get();
@@ -232,8 +237,8 @@ public final class LocalStore {
             finished = v.finishedAt();
             duration = v.duration();
         } catch (MetaflowException ex) {
-            warnOnce("Cannot derive the status of run " + e.ref() + ": " + ex.getMessage());
-            status = StatusInfo.of(Status.UNKNOWN, "the run's files cannot be read: " + ex.getMessage());
+            status = StatusInfo.of(Status.UNKNOWN, "the run's files cannot be read: "
+                    + faults.publicForm(ex).getMessage());
         }
         return new Run(e.ref(), self.userName(), self.user(), self.created(), self.tags(), self.systemTags(), status,
                 finished, duration, Optional.empty());
@@ -302,6 +307,7 @@ public final class LocalStore {
         Optional<Instant> endAttemptAt = Optional.empty();
         List<Path> endDirs = new ArrayList<>();
         for (TaskScan t : stepTasks(e.ref(), e.dir(), end)) {
+            requireReadable(t);
             endDirs.add(t.dir());
             lastActivity = max(lastActivity, t.lastModified());
             for (TaskScan.AttemptScan a : t.attempts()) {
@@ -340,6 +346,7 @@ public final class LocalStore {
             lastActivity = max(lastActivity, LocalFiles.mtime(s.dir()).orElse(lastActivity));
         }
         for (TaskScan t : tree.tasks()) {
+            requireReadable(t);
             lastActivity = max(lastActivity, t.lastModified());
             Optional<TaskScan.AttemptScan> latest = t.latest();
             if (latest.isEmpty()) {
@@ -356,7 +363,9 @@ public final class LocalStore {
                 Instant at = a.okAt().orElse(a.done().orElse(t.lastModified()));
                 if (failedAt.isEmpty() || at.isAfter(failedAt.get())) {
                     failedAt = Optional.of(at);
-                    failedTask = Optional.of(name);
+                    // "explode/2 (2 attempts)": the reason then says retries did happen before the last failure
+                    failedTask = Optional.of(t.attempts().size() > 1 ? name + " (" + t.attempts().size() + " attempts)"
+                            : name);
                 }
             } else if (!a.finished() && a.started().isPresent()) {
                 if (unfinishedSince.isEmpty() || a.started().get().isAfter(unfinishedSince.get())) {
@@ -371,6 +380,13 @@ public final class LocalStore {
             keepStopped(e.dir(), before, failedDirs, facts);
         }
         return facts;
+    }
+
+    /** A run's status cannot be derived while one of its tasks cannot be read. */
+    private static void requireReadable(TaskScan t) {
+        if (t.problem().isPresent()) {
+            throw t.problem().get();
+        }
     }
 
     /** Keeps the facts of a stopped run while nothing it is made of changes (see {@link StoppedFacts}). */
@@ -421,11 +437,8 @@ public final class LocalStore {
     }
 
     /** Logs a problem once (per distinct message), not on every poll. */
-    private void warnOnce(String message) {
-        if (warned.get(message).isEmpty()) {
-            warned.put(message, Boolean.TRUE);
-            LOG.warn(message);
-        }
+    public void warnOnce(String message) {
+        faults.warnOnce(message);
     }
 
     private static Instant max(Instant a, Instant b) {
@@ -457,29 +470,53 @@ public final class LocalStore {
         return tree;
     }
 
-    /** The tasks of one step. */
+    /**
+     * The tasks of one step. A task whose files cannot be read is listed as {@link TaskScan#unreadable}
+     * (see {@link TaskScan#problem()}), so that one broken task does not hide the others.
+     */
     public List<TaskScan> stepTasks(RunRef ref, Path runDir, String step) {
-        if (!LocalFiles.isSafeName(step)) {
+        Optional<Path> stepPath = LocalFiles.child(runDir, step);
+        if (stepPath.isEmpty()) {
             return List.of();
         }
-        Path stepDir = runDir.resolve(step);
+        Path stepDir = stepPath.get();
         List<TaskScan> out = new ArrayList<>();
         for (String id : LocalFiles.list(stepDir)) {
             if (!LocalFiles.isSafeName(id) || id.equals("_meta")) {
                 continue;
             }
-            tasks.scan(new TaskRef(ref.step(step), TaskId.of(id)), stepDir.resolve(id)).ifPresent(out::add);
+            TaskRef task = new TaskRef(ref.step(step), TaskId.of(id));
+            Path dir = stepDir.resolve(id);
+            try {
+                tasks.scan(task, dir).ifPresent(out::add);
+            } catch (MetaflowException e) {
+                out.add(TaskScan.unreadable(task, dir, seen(dir), faults.publicForm(e)));
+            }
         }
         return out;
     }
 
-    public Optional<Path> taskDir(TaskRef ref) {
-        String step = ref.step().step();
-        String id = ref.task().value();
-        if (!LocalFiles.isSafeName(step) || !LocalFiles.isSafeName(id)) {
-            return Optional.empty();
+    /** When a task whose files cannot all be read was created: its record's time, else its directory's. */
+    private static Instant seen(Path dir) {
+        try {
+            Optional<Long> ts = LocalFiles.readJsonIfExists(dir.resolve("_meta").resolve("_self.json"))
+                    .flatMap(j -> LocalFiles.longValue(j, "ts_epoch"));
+            if (ts.isPresent()) {
+                return Instant.ofEpochMilli(ts.get());
+            }
+        } catch (MetaflowException e) {
+            // the record itself is broken: fall back to the directory
         }
-        return runDir(ref.run()).map(d -> d.resolve(step).resolve(id));
+        try {
+            return LocalFiles.mtime(dir).orElse(Instant.EPOCH);
+        } catch (MetaflowException e) {
+            return Instant.EPOCH;
+        }
+    }
+
+    public Optional<Path> taskDir(TaskRef ref) {
+        return runDir(ref.run()).flatMap(d -> LocalFiles.child(d, ref.step().step()))
+                .flatMap(d -> LocalFiles.child(d, ref.task().value()));
     }
 
     // ---------------------------------------------------------------- graph
