@@ -105,6 +105,21 @@ class Live {
     }
   }
 
+  allFinished() {
+    return this.resources.length > 0 && this.resources.every((r) => this.finished.has(r));
+  }
+
+  /** Ends the connection but keeps what the page shows (and says it is final). */
+  stop() {
+    if (this.source) {
+      this.source.close();
+      this.source = null;
+    }
+    clearTimeout(this.pollTimer);
+    this.generation += 1;
+    this.flush();
+  }
+
   close() {
     if (this.source) {
       this.source.close();
@@ -232,6 +247,9 @@ class Live {
       }
       if (data.state === 'finished') {
         this.finished.add(resource);
+        if (this.allFinished()) {
+          this.stop(); // nothing on this page will change any more: free the connection
+        }
       }
       this.render();
       return;
@@ -295,7 +313,7 @@ class Live {
       text = stale ? `Stale since ${formatClock(this.since)}` : (this.state === 'connecting' ? 'Connecting…' : 'Reconnecting…');
       title = 'The live connection to the server is down; the page shows the last data it received.';
       this.tickTimer = setTimeout(() => this.render(), 1000);
-    } else if (this.resources.length && this.resources.every((r) => this.finished.has(r))) {
+    } else if (this.allFinished()) {
       cls = 'live live-done';
       text = 'Final';
       title = 'Everything on this page has finished; nothing will change any more.';
