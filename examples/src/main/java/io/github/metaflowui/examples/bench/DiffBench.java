@@ -43,7 +43,7 @@ public final class DiffBench {
             before.add(task(id, s, 1, t0));
             int roll = rnd.nextInt(1000);
             if (roll < 4) {
-                after.add(task(id, Status.COMPLETED, 1, t0)); // finished
+                after.add(task(id, s == Status.RUNNING ? Status.COMPLETED : Status.RUNNING, 1, t0)); // status
                 changed++;
             } else if (roll < 7) {
                 after.add(task(id, s, 2, t0)); // retried
@@ -51,7 +51,7 @@ public final class DiffBench {
             } else if (roll < 8) {
                 changed++; // removed
             } else if (roll < 10) {
-                after.add(task(id, Status.FAILED, 1, t0)); // failed
+                after.add(task(id, s == Status.FAILED ? Status.COMPLETED : Status.FAILED, 1, t0)); // failed
                 changed++;
             } else {
                 after.add(task(id, s, 1, t0)); // equal, another instance

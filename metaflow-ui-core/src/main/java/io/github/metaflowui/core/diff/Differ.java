@@ -7,6 +7,7 @@ import io.github.metaflowui.core.Task;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,19 +93,33 @@ public final class Differ<T> {
         Map<String, T> old = before.asMap();
         Map<String, T> now = after.asMap();
         int added = 0;
+        // Two polls of one resource usually list the same keys in the same order: walk both in step,
+        // skipping keys that are gone, and look a key up only where the orders part.
+        Iterator<Map.Entry<String, T>> walk = old.entrySet().iterator();
+        Map.Entry<String, T> o = walk.hasNext() ? walk.next() : null;
         for (Map.Entry<String, T> e : now.entrySet()) {
+            String key = e.getKey();
             T cur = e.getValue();
-            T prev = old.get(e.getKey());
+            while (o != null && !o.getKey().equals(key) && !now.containsKey(o.getKey())) {
+                o = walk.hasNext() ? walk.next() : null; // removed
+            }
+            T prev;
+            if (o != null && o.getKey().equals(key)) {
+                prev = o.getValue();
+                o = walk.hasNext() ? walk.next() : null;
+            } else {
+                prev = old.get(key); // added, or out of order
+            }
             if (prev == null) {
-                changes.add(new Change.Added<>(e.getKey(), cur));
+                changes.add(new Change.Added<>(key, cur));
                 added++;
             } else if (prev != cur && !same.test(prev, cur)) {
                 StatusInfo from = status.apply(prev);
                 StatusInfo to = status.apply(cur);
                 if (from.status() != to.status()) {
-                    changes.add(new Change.StatusChanged<>(e.getKey(), prev, cur, from, to));
+                    changes.add(new Change.StatusChanged<>(key, prev, cur, from, to));
                 } else {
-                    changes.add(new Change.Updated<>(e.getKey(), prev, cur));
+                    changes.add(new Change.Updated<>(key, prev, cur));
                 }
             }
         }
