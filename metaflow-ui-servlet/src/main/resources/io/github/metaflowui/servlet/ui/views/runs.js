@@ -100,14 +100,15 @@ function filterBar(query, flow, flows, listHref) {
   });
   const tagInput = h('input', {
     type: 'search', name: 'tags', id: 'f-tags', value: splitList(query.get('_tags')).join(', '),
-    placeholder: 'e.g. env:prod, team:ml', autocomplete: 'off', spellcheck: 'false',
+    placeholder: 'e.g. env:test', autocomplete: 'off', spellcheck: 'false',
   });
 
   const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter runs' },
     statusLinks,
     h('label', { class: 'field', for: 'f-flow' }, h('span', null, 'Flow'), flowSelect),
     h('label', { class: 'field', for: 'f-user' }, h('span', null, 'User'), userInput),
-    h('label', { class: 'field', for: 'f-tags', title: 'Runs having all these tags (comma separated)' }, h('span', null, 'Tags'), tagInput),
+    h('label', { class: 'field', for: 'f-tags', title: 'Runs having all these tags (comma separated)' },
+      h('span', null, 'Tags ', h('span', { class: 'field-hint' }, '(runs having all of them, comma separated)')), tagInput),
     h('button', { type: 'submit', class: 'btn' }, 'Apply'),
     FILTER_KEYS.some((k) => query.get(k))
       ? h('a', { class: 'btn btn-quiet', href: flow === null ? paths.runs() : paths.flow(flow) }, 'Clear filters')
