@@ -86,6 +86,8 @@ record LiveSpec<T>(String text, Resource<T> resource, EntityWriter<T> writer) {
             return parse(text, s, p, defaultLimit);
         } catch (ApiProblem e) {
             throw bad(text, e.detail());
+        } catch (IllegalArgumentException e) {
+            throw bad(text, e.getMessage()); // e.g. a blank run id
         }
     }
 

@@ -221,6 +221,8 @@ class LiveEventsTest {
         assertThat(deep.status()).isEqualTo(400);
         assertThat(deep.json().get("detail").asText()).isEqualTo("resource '/runs?_limit=600&_page=2': live updates"
                 + " cover the first 1000 rows; _page 2 with _limit 600 ends at row 1200");
+        assertThat(server.get(events("/flows/F/runs/%20")).json().get("detail").asText())
+                .isEqualTo("resource '/flows/F/runs/%20': run id must not be blank");
         assertThat(server.get(events("/runs?status=sleeping")).json().get("detail").asText())
                 .isEqualTo("resource '/runs?status=sleeping': unknown status 'sleeping'; expected one of pending, running,"
                         + " completed, failed, unknown");
