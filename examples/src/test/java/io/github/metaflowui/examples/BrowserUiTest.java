@@ -1,0 +1,187 @@
+package io.github.metaflowui.examples;
+
+import io.github.metaflowui.client.local.LocalMetaflowBackend;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The UI in a real headless Chromium, served by the real standalone server over the real
+ * fixture (with a fixed clock) and over an edited copy of one run.
+ */
+class BrowserUiTest {
+    /** A little after the fixture's last run ended: every fixture run is over by then. */
+    static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-03T13:00:00Z"), ZoneOffset.UTC);
+
+    static Path fixture;
+    static StandaloneServer server;
+    static Browser browser;
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void start() throws Exception {
+        String shared = System.getProperty("metaflow.shared.dir");
+        assertThat(shared).as("system property metaflow.shared.dir (set by the build)").isNotNull();
+        fixture = Path.of(shared, "fixtures/metaflow/local/dot-metaflow");
+        assertThat(fixture).as("the shared Metaflow fixture").isDirectory();
+        server = StandaloneServer.start(LocalMetaflowBackend.builder().root(fixture).clock(CLOCK).build(), "127.0.0.1", 0);
+        browser = Browser.open();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @AfterEach
+    void no_console_errors() {
+        assertThat(browser.consoleErrors()).as("browser console errors").isEmpty();
+    }
+
+    private String url(String path) {
+        return server.uri().resolve(path).toString();
+    }
+
+    private List<String> runRows() {
+        return browser.all("table.runs-table tbody tr").stream().map(r -> r.getAttribute("data-href")).toList();
+    }
+
+    @Test
+    void console_errors_are_seen() {
+        browser.get(url("/"));
+        browser.settle();
+        browser.js("console.error('probe: the console log is read')");
+        assertThat(browser.consoleErrors()).anyMatch(m -> m.contains("probe: the console log is read"));
+    }
+
+    @Test
+    void the_bundled_sample_shows_its_runs() throws Exception {
+        Path sample = SampleData.materialize();
+        try (StandaloneServer bundled = StandaloneServer.start(LocalMetaflowBackend.builder().root(sample).build(), "127.0.0.1", 0)) {
+            browser.get(bundled.uri().toString());
+            browser.settle();
+            browser.waitFor(d -> runRows().size() == 15);
+            assertThat(runRows().get(0)).isEqualTo("/NestedForeachFlow/1796301646182255");
+        }
+    }
+
+    @Test
+    void runs_list_loads_and_filters() {
+        browser.get(url("/"));
+        browser.settle();
+        browser.waitFor(d -> runRows().size() == 18);
+        assertThat(runRows().get(0)).isEqualTo("/ForeachFlow/1796301750791937");
+
+        browser.find(".view-runs .seg a.seg-failed").click();
+        browser.waitFor(d -> runRows().size() == 2);
+        assertThat(runRows()).containsExactlyInAnyOrder("/FailingFlow/1796301626371648", "/FailingFlow/1796301624448446");
+        assertThat(browser.driver().getCurrentUrl()).contains("status=failed");
+
+        WebElement tags = browser.find("#f-tags");
+        tags.sendKeys("expected-failure\n");
+        browser.waitFor(d -> runRows().size() == 1);
+        assertThat(runRows()).containsExactly("/FailingFlow/1796301626371648");
+
+        browser.get(url("/LinearFlow"));
+        browser.settle();
+        browser.waitFor(d -> runRows().size() == 3);
+        assertThat(runRows()).allMatch(r -> r.startsWith("/LinearFlow/"));
+    }
+
+    @Test
+    void a_failed_run_leads_to_its_failing_task_stderr() {
+        browser.get(url("/?status=failed&_tags=expected-failure"));
+        browser.settle();
+        browser.waitFor(d -> runRows().size() == 1);
+        browser.find("table.runs-table tbody tr a.id").click();
+        browser.waitFor(d -> d.getCurrentUrl().endsWith("/FailingFlow/1796301626371648"));
+        browser.settle();
+
+        WebElement toStderr = browser.find(".failed-box a.btn-danger");
+        assertThat(toStderr.getText()).contains("explode/2");
+        toStderr.click();
+        browser.waitFor(d -> d.getCurrentUrl().contains("/FailingFlow/1796301626371648/explode/2"));
+        browser.settle();
+        browser.find(".log-panel.log-err .ll");
+        List<String> lines = browser.all(".log-panel.log-err .ll .lt").stream().map(WebElement::getText).toList();
+        assertThat(lines).hasSize(40);
+        assertThat(lines.get(0)).isEqualTo("explode: stderr before failure");
+        assertThat(lines).contains("ValueError: boom: this step always fails");
+        assertThat(lines.get(39)).isEqualTo("Task failed.");
+    }
+
+    @Test
+    void a_shared_url_restores_the_same_view() {
+        browser.get(url("/ForeachFlow/1796301658654985"));
+        browser.settle();
+        browser.find(".steps-table a[href*='step=square']").click();
+        browser.waitFor(d -> d.getCurrentUrl().contains("step=square"));
+        browser.settle();
+        browser.find(".tasks-table th a.sort[href*='duration']").click();
+        browser.waitFor(d -> d.getCurrentUrl().contains("duration"));
+        browser.settle();
+        String shared = browser.driver().getCurrentUrl();
+        List<String> before = taskIds();
+        assertThat(before).isNotEmpty();
+
+        browser.get("about:blank");
+        browser.get(shared);
+        browser.settle();
+        browser.find(".tasks-table tbody tr");
+        assertThat(browser.find(".chip-filter strong").getText()).isEqualTo("square");
+        assertThat(taskIds()).isEqualTo(before);
+        assertThat(browser.all(".tasks-table tbody tr td:nth-child(2)")).allMatch(td -> td.getText().equals("square"));
+    }
+
+    private List<String> taskIds() {
+        return browser.all(".tasks-table tbody tr a.id").stream().map(WebElement::getText).toList();
+    }
+
+    @Test
+    void markup_in_a_tag_a_log_line_or_a_parameter_is_shown_as_text() throws Exception {
+        Path root = HostileFixture.build(fixture, Files.createDirectories(tmp.resolve("hostile")));
+        try (StandaloneServer hostile = StandaloneServer.start(
+                LocalMetaflowBackend.builder().root(root).clock(CLOCK).build(), "127.0.0.1", 0)) {
+            String base = hostile.uri().toString();
+            browser.get(base);
+            browser.settle();
+            WebElement chip = browser.find("table.runs-table .chip");
+            assertThat(chip.getText()).isEqualTo(HostileFixture.TAG);
+
+            browser.get(base + HostileFixture.FLOW + "/" + HostileFixture.RUN);
+            browser.settle();
+            assertThat(browser.find(".view-run .tags .chip").getText()).isEqualTo(HostileFixture.TAG);
+            assertThat(browser.all("table.kv td code").stream().map(WebElement::getText))
+                    .contains(HostileFixture.LABEL);
+
+            browser.get(base + HostileFixture.FLOW + "/" + HostileFixture.RUN + "/start/1?log=out");
+            browser.settle();
+            browser.find(".log-panel.log-out .ll");
+            assertThat(browser.all(".log-panel .ll .lt").stream().map(WebElement::getText))
+                    .contains(HostileFixture.LOG_LINE);
+
+            assertThat(browser.js("return window.__xss === undefined")).isEqualTo(Boolean.TRUE);
+            assertThat(browser.driver().findElements(By.cssSelector("#main script, #main img[src='x']"))).isEmpty();
+        }
+    }
+}
