@@ -77,6 +77,20 @@ class StandaloneMainTest {
     }
 
     @Test
+    void a_flow_directory_given_as_metaflow_dir_is_refused_naming_the_metaflow_directory() {
+        Path fixture = Path.of(System.getProperty("metaflow.shared.dir"), "fixtures/metaflow/local/dot-metaflow")
+                .toAbsolutePath().normalize();
+        Path flowDir = fixture.resolve("LinearFlow");
+
+        StandaloneMain.Launch l = launch("--metaflow-dir", flowDir.toString(), "--port", "0");
+
+        assertThat(l.server()).isNull();
+        assertThat(l.exitCode()).isEqualTo(2);
+        assertThat(err()).isEqualTo("error: " + flowDir + " is the directory of flow LinearFlow, not a Metaflow "
+                + "directory: use the .metaflow directory that holds it, " + fixture + System.lineSeparator());
+    }
+
+    @Test
     void busy_port_is_a_clear_error() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             StandaloneMain.Launch l = launch("--port", Integer.toString(taken.getLocalPort()));

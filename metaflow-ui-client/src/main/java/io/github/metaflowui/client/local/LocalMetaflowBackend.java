@@ -536,6 +536,34 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
         return "LocalMetaflowBackend[" + root + "]";
     }
 
+    private static boolean isMetaflowObject(Path dir) {
+        return Files.isRegularFile(dir.resolve("_meta").resolve("_self.json"));
+    }
+
+    /**
+     * Why a flow, run, step or task directory is not a root: what it is, and the {@code .metaflow}
+     * directory above it (the first parent that is not itself such a directory).
+     */
+    private static String tooDeep(Path dir) {
+        Path object = dir.toAbsolutePath().normalize();
+        Path top = object;
+        while (top != null && isMetaflowObject(top)) {
+            top = top.getParent();
+        }
+        String what = "the directory of a Metaflow object";
+        String advice = "";
+        if (top != null) {
+            List<String> names = new ArrayList<>();
+            top.relativize(object).forEach(p -> names.add(p.toString()));
+            List<String> kinds = List.of("flow", "run", "step", "task");
+            if (names.size() <= kinds.size()) {
+                what = "the directory of " + kinds.get(names.size() - 1) + " " + String.join("/", names);
+            }
+            advice = ": use the " + DOT_METAFLOW + " directory that holds it, " + top;
+        }
+        return dir + " is " + what + ", not a Metaflow directory" + advice;
+    }
+
     /** Builds a {@link LocalMetaflowBackend}; {@link #root(Path)} is required. */
     public static final class Builder {
         private Path root;
@@ -558,7 +586,9 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
 
         /**
          * @throws IllegalArgumentException if the root is not set, does not exist, is not a
-         *                                  directory, cannot be read, or is not a Metaflow directory
+         *                                  directory, cannot be read, is not a Metaflow directory, or
+         *                                  is the directory of a flow, run, step or task inside one
+         *                                  (the message then names the {@code .metaflow} directory)
          */
         public LocalMetaflowBackend build() {
             if (root == null) {
@@ -572,6 +602,9 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
             }
             if (!Files.isReadable(root) || !Files.isExecutable(root)) {
                 throw new IllegalArgumentException("Metaflow directory " + root + " is not readable");
+            }
+            if (isMetaflowObject(root)) {
+                throw new IllegalArgumentException(tooDeep(root));
             }
             if (!isMetaflowDirectory(root)) {
                 throw new IllegalArgumentException(root + " is not a Metaflow directory: it contains neither a "

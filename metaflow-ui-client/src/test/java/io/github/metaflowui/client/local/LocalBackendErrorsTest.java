@@ -238,4 +238,52 @@ class LocalBackendErrorsTest {
                 org.assertj.core.groups.Tuple.tuple("end", Status.UNKNOWN));
         assertThat(backend.run(run).orElseThrow().status().status()).isEqualTo(Status.UNKNOWN);
     }
+
+    @Test
+    void names_no_file_system_can_hold_are_simply_not_found() {
+        LocalMetaflowBackend backend = LocalFixture.backend();
+        String longName = "x".repeat(300);
+        String longUtf8 = "é".repeat(200); // 200 characters, 400 bytes
+        for (String bad : List.of(longName, longUtf8)) {
+            RunRef run = RunRef.of("LinearFlow", bad);
+            TaskRef task = TaskRef.of("LinearFlow", "1796301579117609", "end", bad);
+
+            assertThat(backend.flow(bad)).isEmpty();
+            assertThat(backend.run(run)).isEmpty();
+            assertThat(backend.run(RunRef.of(bad, "1"))).isEmpty();
+            assertThat(backend.steps(run)).isEmpty();
+            assertThat(backend.listTasks(RunRef.of("LinearFlow", "1796301579117609"), TaskQuery.ofStep(bad),
+                    io.github.metaflowui.core.PageRequest.first(10)).items()).isEmpty();
+            assertThat(backend.task(task)).isEmpty();
+            assertThat(backend.task(TaskRef.of("LinearFlow", "1796301579117609", bad, "3"))).isEmpty();
+            assertThat(backend.metadata(task)).isEmpty();
+            assertThat(backend.artifacts(task)).isEmpty();
+            assertThat(backend.artifactValue(task, "total", 0, 100)).isEmpty();
+            assertThat(backend.logs(task, io.github.metaflowui.core.LogStream.STDOUT,
+                    io.github.metaflowui.core.LogRequest.fromStart(0, 10)).lines()).isEmpty();
+            assertThat(backend.dag(run)).isEmpty();
+            assertThat(backend.parameters(run)).isEmpty();
+            assertThat(MetaflowClient.of(backend).runs(RunQuery.builder().flow(bad).build()).toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void a_flow_run_step_or_task_directory_is_refused_naming_the_metaflow_directory_above_it() {
+        Path root = LocalFixture.root().toAbsolutePath().normalize();
+        record Case(String relative, String what) {
+        }
+        for (Case c : List.of(
+                new Case("LinearFlow", "flow LinearFlow"),
+                new Case("LinearFlow/1796301579117609", "run LinearFlow/1796301579117609"),
+                new Case("LinearFlow/1796301579117609/end", "step LinearFlow/1796301579117609/end"),
+                new Case("LinearFlow/1796301579117609/end/3", "task LinearFlow/1796301579117609/end/3"))) {
+            Path dir = root.resolve(c.relative());
+
+            assertThatThrownBy(() -> LocalMetaflowBackend.builder().root(dir).build())
+                    .as(c.relative())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(dir + " is the directory of " + c.what() + ", not a Metaflow directory: use the "
+                            + ".metaflow directory that holds it, " + root);
+        }
+    }
 }

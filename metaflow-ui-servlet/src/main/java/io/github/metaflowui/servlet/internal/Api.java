@@ -125,10 +125,11 @@ public final class Api {
         } catch (ApiProblem p) {
             fail(c, p.status(), p.title(), p.detail(), null);
         } catch (MetaflowException e) {
-            LOG.warn("Metaflow backend failed for {}: {}", req.getRequestURI(), e.toString());
+            LOG.warn("Metaflow backend failed for {}: {}: {}", Bounded.text(req.getRequestURI(), Bounded.URI),
+                    e.getClass().getSimpleName(), shortDetail(e));
             fail(c, 502, "Metaflow data source unavailable", shortDetail(e), e);
         } catch (RuntimeException e) {
-            LOG.error("Unexpected error answering {}", req.getRequestURI(), e);
+            LOG.error("Unexpected error answering {}", Bounded.text(req.getRequestURI(), Bounded.URI), e);
             fail(c, 500, "Internal Server Error", "unexpected error while answering this request; see the server log",
                     e);
         }
@@ -144,9 +145,7 @@ public final class Api {
     }
 
     private static String shortDetail(MetaflowException e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        m = m.replaceAll("\\p{Cntrl}", " ");
-        return m.length() > 300 ? m.substring(0, 300) + "..." : m;
+        return Bounded.text(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), Bounded.MESSAGE);
     }
 
     // ---------------------------------------------------------------- routing
@@ -514,8 +513,8 @@ public final class Api {
         try {
             return backend.artifactValue(ref, name, attempt, ARTIFACT_MAX_CHARS);
         } catch (MetaflowException.DecodeException e) {
-            LOG.warn("Artifact {} of attempt {} of task {} cannot be decoded: {}", name, attempt, ref,
-                    shortDetail(e));
+            LOG.warn("Artifact {} of attempt {} of task {} cannot be decoded: {}", Bounded.text(name, Bounded.URI),
+                    attempt, Bounded.text(ref.toString(), Bounded.URI), shortDetail(e));
             String type = backend.artifacts(ref).stream()
                     .filter(a -> a.name().equals(name) && a.attemptId() == attempt)
                     .findFirst().flatMap(ArtifactRecord::pythonType).orElse("unknown");

@@ -151,28 +151,27 @@ public final class LocalStore {
     }
 
     public Optional<Flow> flow(String name) {
-        if (!LocalFiles.isSafeName(name)) {
+        Optional<Path> dir = LocalFiles.child(root, name);
+        if (dir.isEmpty()) {
             return Optional.empty();
         }
-        Optional<JsonNode> self = LocalFiles.readJsonIfExists(root.resolve(name).resolve("_meta").resolve("_self.json"));
+        Optional<JsonNode> self = LocalFiles.readJsonIfExists(dir.get().resolve("_meta").resolve("_self.json"));
         return self.map(s -> Flow.of(name, Instant.ofEpochMilli(LocalFiles.longValue(s, "ts_epoch").orElse(0L))));
     }
 
     // ---------------------------------------------------------------- runs
 
     public Optional<Path> runDir(RunRef ref) {
-        if (!LocalFiles.isSafeName(ref.flow()) || !LocalFiles.isSafeName(ref.run().value())) {
-            return Optional.empty();
-        }
-        return Optional.of(root.resolve(ref.flow()).resolve(ref.run().value()));
+        return LocalFiles.child(root, ref.flow()).flatMap(flow -> LocalFiles.child(flow, ref.run().value()));
     }
 
     /** The run directories of one flow (those with {@code _meta/_self.json}). */
     public List<RunEntry> runEntries(String flow) {
-        if (!LocalFiles.isSafeName(flow)) {
+        Optional<Path> dir = LocalFiles.child(root, flow);
+        if (dir.isEmpty()) {
             return List.of();
         }
-        Path flowDir = root.resolve(flow);
+        Path flowDir = dir.get();
         List<RunEntry> out = new ArrayList<>();
         for (String name : LocalFiles.list(flowDir)) {
             if (!LocalFiles.isSafeName(name)) {
@@ -471,10 +470,11 @@ public final class LocalStore {
      * (see {@link TaskScan#problem()}), so that one broken task does not hide the others.
      */
     public List<TaskScan> stepTasks(RunRef ref, Path runDir, String step) {
-        if (!LocalFiles.isSafeName(step)) {
+        Optional<Path> stepPath = LocalFiles.child(runDir, step);
+        if (stepPath.isEmpty()) {
             return List.of();
         }
-        Path stepDir = runDir.resolve(step);
+        Path stepDir = stepPath.get();
         List<TaskScan> out = new ArrayList<>();
         for (String id : LocalFiles.list(stepDir)) {
             if (!LocalFiles.isSafeName(id) || id.equals("_meta")) {
@@ -511,12 +511,8 @@ public final class LocalStore {
     }
 
     public Optional<Path> taskDir(TaskRef ref) {
-        String step = ref.step().step();
-        String id = ref.task().value();
-        if (!LocalFiles.isSafeName(step) || !LocalFiles.isSafeName(id)) {
-            return Optional.empty();
-        }
-        return runDir(ref.run()).map(d -> d.resolve(step).resolve(id));
+        return runDir(ref.run()).flatMap(d -> LocalFiles.child(d, ref.step().step()))
+                .flatMap(d -> LocalFiles.child(d, ref.task().value()));
     }
 
     // ---------------------------------------------------------------- graph
