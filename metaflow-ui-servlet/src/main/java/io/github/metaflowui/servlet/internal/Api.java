@@ -39,8 +39,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -161,6 +163,9 @@ public final class Api {
         }
         if (n == 1 && s.get(0).equals("runs")) {
             return runs(c, null);
+        }
+        if (n == 2 && s.get(0).equals("autocomplete")) {
+            return autocomplete(c, s.get(1));
         }
         if (n >= 1 && s.get(0).equals("flows")) {
             if (n == 1) {
@@ -346,6 +351,55 @@ public final class Api {
         return c.envelope().list(page, slice.hasNext(), null, null, g -> {
             for (Flow f : slice.rows()) {
                 Views.flow(g, f);
+            }
+        });
+    }
+
+    /** How many of the newest runs the user and tag suggestions are taken from. */
+    static final int AUTOCOMPLETE_SCAN = 5_000;
+
+    /**
+     * Suggestions for a filter field: {@code autocomplete/flows|users|tags?q=part}. Values that
+     * contain {@code q} (ignoring case), those starting with it first, then alphabetical. Users and
+     * tags come from the newest {@value #AUTOCOMPLETE_SCAN} runs (of {@code flow_id} when given).
+     */
+    private byte[] autocomplete(Call c, String kind) {
+        String q = c.params().get("q").orElse("").strip().toLowerCase(Locale.ROOT);
+        int limit = c.params().limit(20, 200);
+        Set<String> values = new HashSet<>();
+        switch (kind) {
+            case "flows":
+                Paged.of(backend::listFlows, PageRequest.MAX_LIMIT).stream().forEach(f -> values.add(f.name()));
+                break;
+            case "users":
+            case "tags": {
+                Set<String> flows = c.params().list("flow_id");
+                RunQuery query = flows.size() == 1 ? RunQuery.ofFlow(flows.iterator().next()) : RunQuery.all();
+                Paged.of(pr -> backend.listRuns(query, pr), PageRequest.MAX_LIMIT).stream()
+                        .limit(AUTOCOMPLETE_SCAN)
+                        .forEach(r -> {
+                            if (kind.equals("users")) {
+                                values.add(r.displayUser());
+                            } else {
+                                values.addAll(r.allTags());
+                            }
+                        });
+                break;
+            }
+            default:
+                throw ApiProblem.notFound("no suggestions for '" + kind + "'; expected flows, users or tags");
+        }
+        List<String> matches = values.stream()
+                .filter(v -> v != null && !v.isEmpty() && v.toLowerCase(Locale.ROOT).contains(q))
+                .sorted(Comparator.comparing((String v) -> !v.toLowerCase(Locale.ROOT).startsWith(q))
+                        .thenComparing(Comparator.naturalOrder()))
+                .limit(limit + 1L)
+                .toList();
+        boolean more = matches.size() > limit;
+        List<String> shown = more ? matches.subList(0, limit) : matches;
+        return c.envelope().list(1, more, null, null, g -> {
+            for (String v : shown) {
+                g.writeString(v);
             }
         });
     }
