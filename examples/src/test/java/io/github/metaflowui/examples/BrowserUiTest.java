@@ -62,8 +62,21 @@ class BrowserUiTest {
         return server.uri().resolve(path).toString();
     }
 
+    @Test
+    void filters_offer_server_suggestions() {
+        browser.get(url("/"));
+        browser.settle();
+        browser.find("#f-tags").sendKeys("env");
+        browser.waitFor(d -> browser.all("#dl-tags option").size() == 2);
+        assertThat(browser.all("#dl-tags option").stream().map(o -> o.getAttribute("value")))
+                .containsExactly("env:prod", "env:test");
+    }
+
+    @SuppressWarnings("unchecked")
     private List<String> runRows() {
-        return browser.all("table.runs-table tbody tr").stream().map(r -> r.getAttribute("data-href")).toList();
+        // one script, so a re-render between finding and reading rows cannot leave stale elements
+        return (List<String>) browser.js("return [...document.querySelectorAll('table.runs-table tbody tr[data-href]')]"
+                + ".map(r => r.dataset.href)");
     }
 
     @Test
@@ -101,6 +114,21 @@ class BrowserUiTest {
         tags.sendKeys("expected-failure\n");
         browser.waitFor(d -> runRows().size() == 1);
         assertThat(runRows()).containsExactly("/FailingFlow/1796301626371648");
+
+        browser.get(url("/?project=nope"));
+        browser.settle();
+        assertThat(browser.find(".view-runs .msg-empty").getText()).contains("No runs match these filters.");
+
+        browser.get(url("/?group=flow&range=all"));
+        browser.settle();
+        browser.waitFor(d -> runRows().size() == 18);
+        assertThat(browser.all("tr.group-row strong").stream().map(WebElement::getText)).containsExactly(
+                "BranchJoinFlow", "FailingFlow", "ForeachFlow", "LinearFlow", "NestedForeachFlow", "ParamsLogsFlow",
+                "RetryFlow");
+
+        browser.get(url("/?range=24h&_order=%2Buser"));
+        browser.settle();
+        assertThat(browser.find("#f-range option[selected]").getAttribute("value")).isIn("24h", "all");
 
         browser.get(url("/LinearFlow"));
         browser.settle();
