@@ -208,6 +208,13 @@ class BrowserUiTest {
             assertThat(browser.all(".log-panel .ll .lt").stream().map(WebElement::getText))
                     .contains(HostileFixture.LOG_LINE);
 
+            WebElement coloured = browser.find(".log-panel .ll .lt .ansi-fg-1");
+            assertThat(coloured.getText()).isEqualTo("ERROR");
+            assertThat(coloured.getAttribute("class")).isEqualTo("ansi-bold ansi-fg-1");
+            assertThat(browser.find(".log-panel .ll .lt .ansi-fg-2").getText()).isEqualTo("<b>green</b>");
+            assertThat(browser.all(".log-panel .ll .lt").stream().map(WebElement::getText))
+                    .contains("ERROR plain <b>green</b>");
+
             assertThat(browser.js("return window.__xss === undefined")).isEqualTo(Boolean.TRUE);
             assertThat(browser.driver().findElements(By.cssSelector("#main script, #main img[src='x']"))).isEmpty();
         }

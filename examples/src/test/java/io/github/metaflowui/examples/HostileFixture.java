@@ -23,6 +23,8 @@ final class HostileFixture {
     static final String RUN = "1796301628865091";
     static final String TAG = "<script>window.__xss='tag'</script>";
     static final String LOG_LINE = "<img src=x onerror=\"window.__xss='log'\"><script>window.__xss='log'</script>";
+    /** A coloured line: red bold "ERROR", then a reset, then markup. */
+    static final String ANSI_LINE = "\u001b[1;31mERROR\u001b[0m plain \u001b[32m<b>green</b>\u001b[39m\u001b[K";
     static final String LABEL = "<script>window.__xss='param'</script>";
 
     private HostileFixture() {
@@ -47,7 +49,9 @@ final class HostileFixture {
 
         Path stdout = flow.resolve(RUN).resolve("start/1/0.runtime_stdout.log");
         Files.writeString(stdout, "[MFLOG|0|2026-12-03T12:40:29.700000Z|runtime|00000000-0000-0000-0000-000000000000]"
-                + LOG_LINE + "\n", StandardOpenOption.APPEND);
+                + LOG_LINE + "\n"
+                + "[MFLOG|0|2026-12-03T12:40:29.700001Z|runtime|00000000-0000-0000-0000-000000000000]"
+                + ANSI_LINE + "\n", StandardOpenOption.APPEND);
 
         // the "label" parameter: a new content-addressed blob (gzip of a pickled str) and the pointer to it
         byte[] blob = gzip(pickledString(LABEL));

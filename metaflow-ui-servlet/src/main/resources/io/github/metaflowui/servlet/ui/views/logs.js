@@ -4,6 +4,7 @@ import { h, replaceChildren } from '../dom.js';
 import { apiUrl, getJson } from '../api.js';
 import { formatClock, formatCount, isoUtc, formatDateTime, toMillis } from '../format.js';
 import { message } from '../ui.js';
+import { ansiNodes, stripAnsi } from '../ansi.js';
 
 const PAGE_LINES = 1000;
 const LONG_LINE = 1000; // longer lines are cut until the user asks for all of it
@@ -151,7 +152,7 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
           () => loadAround(after + 1, 'keep')));
       }
       const el = lineEl(row, rows.get(row));
-      lineEls.push([el, rows.get(row).line.toLowerCase()]);
+      lineEls.push([el, stripAnsi(rows.get(row).line).toLowerCase()]);
       list.append(el);
       prev = row;
     }
@@ -168,13 +169,13 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
 
   function lineEl(row, { ts, line }) {
     const text = line.length > LONG_LINE ? line.slice(0, LONG_LINE) : line;
-    const textEl = h('span', { class: 'lt' }, text);
+    const textEl = h('span', { class: 'lt' }, ansiNodes(text));
     if (line.length > LONG_LINE) {
       const more = h('button', { type: 'button', class: 'linkish', 'aria-expanded': 'false' },
         `… show all ${formatCount(line.length)} characters`);
       more.addEventListener('click', () => {
         const open = more.getAttribute('aria-expanded') === 'true';
-        textEl.textContent = open ? line.slice(0, LONG_LINE) : line;
+        replaceChildren(textEl, ansiNodes(open ? line.slice(0, LONG_LINE) : line));
         more.setAttribute('aria-expanded', String(!open));
         more.textContent = open ? `… show all ${formatCount(line.length)} characters` : ' show less';
         textEl.append(more);
@@ -194,7 +195,7 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
       return;
     }
     for (let i = sorted.length - 1; i >= 0; i--) {
-      const { line } = rows.get(sorted[i]);
+      const line = stripAnsi(rows.get(sorted[i]).line);
       if (ERROR_LINE.test(line.trim())) {
         const row = sorted[i];
         summary.append(h('div', { class: 'msg msg-error' },
