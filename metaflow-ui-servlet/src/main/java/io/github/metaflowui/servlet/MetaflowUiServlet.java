@@ -36,7 +36,9 @@ import java.util.Optional;
  *       ({@code /api/runs}, {@code /api/flows/{flow}/runs/{run}/steps}, logs, artifacts, ...);</li>
  *   <li>{@code {mount}/static/<hash>/<file>}: the UI's files, cached for a year (the hash changes
  *       with their content);</li>
- *   <li>anything else: the UI page, never cached, under a strict Content-Security-Policy.</li>
+ *   <li>anything else: the UI page, never cached, under a strict Content-Security-Policy; with
+ *       status 404 for paths that cannot be a page (more than {@code flow/run/step/task}, or a
+ *       name with a dot at the root, like {@code favicon.ico}, that is not a flow).</li>
  * </ul>
  * Only GET and HEAD are served; every other method gets 405. Every request first passes the
  * {@link AccessPolicy} (default: loopback callers only). The servlet keeps no session, installs no
@@ -192,7 +194,28 @@ public class MetaflowUiServlet extends HttpServlet {
         resp.setHeader("Cache-Control", "no-store");
         resp.setHeader("Content-Security-Policy", pageCsp);
         resp.setHeader("Referrer-Policy", "same-origin");
-        Responses.send(resp, 200, "text/html; charset=utf-8", page.render(path.base()), head);
+        Responses.send(resp, canBePage(path.segments()) ? 200 : 404, "text/html; charset=utf-8",
+                page.render(path.base()), head);
+    }
+
+    /**
+     * Whether a UI path can be a page: at most four segments (flow, run, step, task), and a first
+     * segment with a dot ({@code favicon.ico}, {@code robots.txt}) only when a flow of that name
+     * exists (Metaflow's flow names are Python class names, so never). Other paths still get the
+     * page, which shows its "not found" view, but with status 404.
+     */
+    private boolean canBePage(List<String> segments) {
+        if (segments.size() > 4) {
+            return false;
+        }
+        if (segments.isEmpty() || segments.get(0).indexOf('.') < 0) {
+            return true;
+        }
+        try {
+            return backend.flow(segments.get(0)).isPresent();
+        } catch (RuntimeException e) {
+            return false; // not known to be a flow; the page says what the API says
+        }
     }
 
     private static String sanitize(String method) {

@@ -588,6 +588,18 @@ class MetaflowUiServletFixtureTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "/admin/metaflow"})
+    void a_head_of_a_log_download_does_not_claim_the_log_is_empty(String mount) {
+        Reply head = server.send("HEAD", mount + LOGS_TASK + "/logs/out/download");
+
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.header("Content-Length")).as("the length is not known without reading the log").isNull();
+        assertThat(head.contentType()).isEqualTo("text/plain;charset=utf-8");
+        assertThat(server.send("HEAD", mount + LOGS_TASK + "/logs/out/download?attempt_id=7").status())
+                .isEqualTo(404);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "/admin/metaflow"})
     void download_matches_the_log_file_line_for_line(String mount) throws Exception {
         Path log = Paths.get(System.getProperty("metaflow.shared.dir"), "fixtures", "metaflow", "local",
                 "dot-metaflow", "ParamsLogsFlow", "1796301628865091", "logs", "2", "0.runtime_stdout.log");
@@ -655,5 +667,13 @@ class MetaflowUiServletFixtureTest {
             problem(mount, c[0], 404, c[1]);
             assertThat(server.get(mount + c[0]).body()).doesNotContain("/fixtures/").doesNotContain("too long");
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "/admin/metaflow"})
+    void a_dotted_root_name_is_a_404_page_unless_it_is_a_flow(String mount) {
+        assertThat(server.get(mount + "/favicon.ico").status()).isEqualTo(404);
+        assertThat(server.get(mount + "/LinearFlow").status()).isEqualTo(200);
+        assertThat(server.get(mount + "/LinearFlow/1796301579117609/end/3").status()).isEqualTo(200);
     }
 }

@@ -110,7 +110,7 @@ class LocalBackendErrorsTest {
                 org.assertj.core.groups.Tuple.tuple("1796301600405831", Status.UNKNOWN),
                 org.assertj.core.groups.Tuple.tuple("1796301579117609", Status.COMPLETED));
         Run bad = runs.get(1);
-        assertThat(bad.status().reason()).startsWith("the run record cannot be read: malformed JSON in " + broken);
+        assertThat(bad.status().reason()).isEqualTo("the run record of LinearFlow/1796301600405831 is malformed JSON");
         assertThat(bad.createdAt()).isEqualTo(java.time.Instant.parse("2026-12-03T12:40:00.405831Z"));
         assertThat(backend.run(RunRef.of("LinearFlow", "1796301600405831")).orElseThrow().status().status())
                 .isEqualTo(Status.UNKNOWN);
@@ -135,16 +135,18 @@ class LocalBackendErrorsTest {
 
         assertThat(runs).extracting(r -> r.status().status())
                 .containsExactly(Status.COMPLETED, Status.UNKNOWN, Status.COMPLETED);
-        assertThat(runs.get(1).status().reason()).startsWith("the run's files cannot be read: malformed JSON in "
-                + okFile);
+        assertThat(runs.get(1).status().reason()).isEqualTo("the run's files cannot be read: the attempt_ok "
+                + "metadata of task RetryFlow/1796301618523831/end/3 is malformed JSON");
         assertThatThrownBy(() -> backend.task(TaskRef.of("RetryFlow", "1796301618523831", "end", "3")))
                 .isInstanceOf(MetaflowException.DecodeException.class)
-                .hasMessageStartingWith("malformed JSON in " + okFile);
+                .hasMessage("the attempt_ok metadata of task RetryFlow/1796301618523831/end/3 is malformed JSON")
+                .cause().hasMessageStartingWith(okFile + " is malformed JSON: Unrecognized token 'not'");
         assertThat(backend.task(TaskRef.of("RetryFlow", "1796301618523831", "flaky", "2"))).isPresent();
     }
 
     @Test
-    void a_corrupted_artifact_blob_fails_with_the_blob_named(@TempDir Path tmp) throws IOException {
+    void a_corrupted_artifact_blob_fails_naming_the_blob_and_not_its_server_path(@TempDir Path tmp)
+            throws IOException {
         LocalFixture.copy("LinearFlow", tmp);
         Path blob = tmp.resolve("LinearFlow/data/31/31d415581f0a178dbec4ba818db4087ae9b5cd75");
         Files.write(blob, new byte[]{0x1f, (byte) 0x8b, 1, 2, 3});
@@ -153,7 +155,8 @@ class LocalBackendErrorsTest {
         assertThatThrownBy(() -> backend.artifactValue(TaskRef.of("LinearFlow", "1796301579117609", "end", "3"),
                 "total", 0, 100))
                 .isInstanceOf(MetaflowException.DecodeException.class)
-                .hasMessageStartingWith("artifact blob " + blob + " is not valid gzip");
+                .hasMessage("the artifact blob 31d41558 of flow LinearFlow is not valid gzip")
+                .cause().hasMessageStartingWith(blob + " is not valid gzip: ZipException");
     }
 
     @Test
@@ -203,7 +206,7 @@ class LocalBackendErrorsTest {
         ArtifactValue alpha = params.get(0).value();
         assertThat(alpha.available()).isFalse();
         assertThat(alpha.pythonType()).isEqualTo("float");
-        assertThat(alpha.unavailableReason().orElseThrow()).contains("not valid gzip");
+        assertThat(alpha.unavailableReason()).contains("the artifact blob e7941605 of flow ParamsLogsFlow is not valid gzip");
         assertThat(params.subList(1, 5)).allMatch(p -> p.value().available());
         assertThat(params.get(2).value().display()).isEqualTo("5000");
     }
@@ -230,7 +233,8 @@ class LocalBackendErrorsTest {
                 org.assertj.core.groups.Tuple.tuple("RetryFlow/1796301618523831/flaky/2", Status.COMPLETED),
                 org.assertj.core.groups.Tuple.tuple("RetryFlow/1796301618523831/end/3", Status.UNKNOWN));
         Task end = tasks.stream().filter(t -> t.step().equals("end")).findFirst().orElseThrow();
-        assertThat(end.status().reason()).startsWith("the task's files cannot be read: ");
+        assertThat(end.status().reason()).isEqualTo("the task's files cannot be read: the attempt_ok metadata of "
+                + "task RetryFlow/1796301618523831/end/3 is malformed JSON");
         assertThat(end.attempts()).isEmpty();
         assertThat(steps).extracting(Step::name, s -> s.status().status()).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("start", Status.COMPLETED),

@@ -620,6 +620,9 @@ public final class Api {
         Responses.apiHeaders(resp);
         resp.setHeader("Content-Disposition", "attachment; filename=\"" + downloadName(ref, stream, attempt) + "\"");
         if (c.head()) {
+            // send the headers now: finishing an empty response would claim Content-Length: 0, and the
+            // real length would cost reading the whole log
+            resp.flushBuffer();
             return;
         }
         Paged<LogLine> lines = client.logLines(ref, stream, task.attempts().isEmpty()
