@@ -63,6 +63,27 @@ class BrowserUiTest {
     }
 
     @Test
+    void time_zone_and_theme_settings_apply_and_persist() {
+        browser.get(url("/LinearFlow"));
+        browser.settle();
+        new org.openqa.selenium.support.ui.Select(browser.find("#set-tz")).selectByValue("utc");
+        browser.settle();
+        browser.waitFor(d -> {
+            WebElement time = d.findElement(By.cssSelector("table.runs-table tbody tr[data-href] time"));
+            String iso = time.getAttribute("datetime"); // e.g. 2026-12-03T12:40:02.990Z
+            return time.getText().equals(iso.substring(0, 10) + " " + iso.substring(11, 19));
+        });
+        new org.openqa.selenium.support.ui.Select(browser.find("#set-theme")).selectByValue("dark");
+        assertThat(browser.js("return document.documentElement.dataset.theme")).isEqualTo("dark");
+
+        browser.get(url("/LinearFlow"));
+        browser.settle();
+        assertThat(browser.js("return document.documentElement.dataset.theme")).isEqualTo("dark");
+        assertThat(browser.find("#set-tz option[selected]").getAttribute("value")).isEqualTo("utc");
+        browser.js("localStorage.clear()");
+    }
+
+    @Test
     void filters_offer_server_suggestions() {
         browser.get(url("/"));
         browser.settle();
