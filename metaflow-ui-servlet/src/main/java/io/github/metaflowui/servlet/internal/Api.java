@@ -50,6 +50,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -71,6 +72,10 @@ import java.util.stream.Stream;
  */
 public final class Api {
     private static final Logger LOG = LoggerFactory.getLogger(Api.class);
+    private static final int SEARCH_DEFAULT_LIMIT = 200;
+    private static final int SEARCH_MAX_LIMIT = 1000;
+    private static final int SEARCH_MAX_QUERY = 200;
+    private static final Pattern ANSI = Pattern.compile("\\x1b\\[[0-9;:?]*[A-Za-z]");
 
     /** Longest artifact display text asked of the backend. */
     public static final int ARTIFACT_MAX_CHARS = 64 * 1024;
@@ -255,6 +260,9 @@ public final class Api {
         }
         if (n == 2 && what.equals("artifacts")) {
             return artifactValue(c, ref, rest.get(1));
+        }
+        if (what.equals("logs") && n == 3 && rest.get(2).equals("search")) {
+            return searchLog(c, ref, logStream(c, rest.get(1)));
         }
         if (what.equals("logs") && (n == 2 || (n == 3 && rest.get(2).equals("download")))) {
             LogStream stream = logStream(c, rest.get(1));
@@ -608,6 +616,55 @@ public final class Api {
             for (LogLine l : lines) {
                 Views.logLine(g, l);
             }
+        });
+    }
+
+    /**
+     * The lines of one log that contain {@code q} (ignoring case and ANSI colour codes), in order,
+     * at most {@code _limit} (default 200, at most 1000). Streams through the whole log page by
+     * page, so it finds lines the viewer never loaded; {@code truncated} says more matches exist.
+     */
+    private byte[] searchLog(Call c, TaskRef ref, LogStream stream) {
+        Params p = c.params();
+        String q = p.get("q").orElse("");
+        if (q.isBlank()) {
+            throw ApiProblem.badRequest("q (the text to search for) must not be empty");
+        }
+        if (q.length() > SEARCH_MAX_QUERY) {
+            throw ApiProblem.badRequest("q must be at most " + SEARCH_MAX_QUERY + " characters, got " + q.length());
+        }
+        int limit = p.limit(SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT);
+        Task task = requireTask(ref);
+        int attempt = task.attempts().isEmpty() && p.attempt().isEmpty() ? LogRequest.LATEST_ATTEMPT
+                : attemptOf(c, task);
+        String needle = q.toLowerCase(Locale.ROOT);
+        List<LogLine> hits = new ArrayList<>();
+        boolean truncated = false;
+        long scanned = 0;
+        for (LogLine line : client.logLines(ref, stream, attempt)) {
+            scanned++;
+            if (ANSI.matcher(line.text()).replaceAll("").toLowerCase(Locale.ROOT).contains(needle)) {
+                if (hits.size() == limit) {
+                    truncated = true;
+                    break;
+                }
+                hits.add(line);
+            }
+        }
+        boolean more = truncated;
+        long seen = scanned;
+        return c.envelope().single(g -> {
+            g.writeStartObject();
+            g.writeStringField("q", q);
+            g.writeNumberField("limit", limit);
+            g.writeBooleanField("truncated", more);
+            g.writeNumberField("scanned_lines", seen);
+            g.writeArrayFieldStart("rows");
+            for (LogLine l : hits) {
+                Views.logLine(g, l);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
         });
     }
 
