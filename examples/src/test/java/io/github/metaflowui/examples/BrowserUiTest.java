@@ -240,4 +240,87 @@ class BrowserUiTest {
             assertThat(browser.driver().findElements(By.cssSelector("#main script, #main img[src='x']"))).isEmpty();
         }
     }
+
+    @Test
+    void clicking_a_dag_node_filters_the_tasks() {
+        browser.get(url("/ForeachFlow/1796301658654985"));
+        browser.settle();
+        assertThat(browser.all("svg.dag-svg g.dag-n").stream().map(g -> g.getAttribute("data-step")))
+                .containsExactly("start", "square", "join", "end");
+        WebElement square = browser.find("svg.dag-svg g.dag-n[data-step='square']");
+        assertThat(square.getAttribute("class")).contains("dag-n-completed");
+        assertThat(square.getAttribute("aria-label")).contains("200 completed");
+        square.click();
+        browser.waitFor(d -> d.getCurrentUrl().contains("step=square"));
+        browser.settle();
+        assertThat(browser.find(".chip-filter strong").getText()).isEqualTo("square");
+        assertThat(browser.all(".tasks-table tbody tr td:nth-child(2)")).isNotEmpty()
+                .allMatch(td -> td.getText().equals("square"));
+        assertThat(browser.find("svg.dag-svg g.dag-n.selected").getAttribute("data-step")).isEqualTo("square");
+        // zoom changes the view box; no inline style anywhere in the drawing
+        String before = browser.find("svg.dag-svg").getAttribute("viewBox");
+        WebElement zoomIn = browser.find(".dag-tools button[aria-label='Zoom in']");
+        browser.js("arguments[0].scrollIntoView({block: 'center'})", zoomIn);
+        zoomIn.click();
+        assertThat(browser.find("svg.dag-svg").getAttribute("viewBox")).isNotEqualTo(before);
+        assertThat(browser.all("svg.dag-svg [style]")).isEmpty();
+    }
+
+    @Test
+    void log_search_finds_a_line_beyond_the_loaded_page() {
+        browser.get(url("/ParamsLogsFlow/1796301628865091/logs/2?log=out"));
+        browser.settle();
+        browser.find(".log-panel.log-out .ll");
+        // the tail is loaded first: line 10 is not in the page
+        assertThat(browser.all(".log-panel.log-out .ll[data-row='11']")).isEmpty();
+        WebElement search = browser.find(".log-panel.log-out input.log-search");
+        search.sendKeys("LINE 00010 of\n");
+        WebElement hit = browser.find(".log-panel.log-out .ll.hit");
+        assertThat(hit.getAttribute("data-row")).isEqualTo("11");
+        assertThat(hit.findElement(By.cssSelector(".lt")).getText()).isEqualTo("line 00010 of 05000");
+        assertThat(browser.find(".log-panel.log-out .log-search-status").getText()).startsWith("Match 1 of 1,");
+
+        search.clear();
+        search.sendKeys("last stdout line\n");
+        browser.waitFor(d -> "5002".equals(d.findElement(By.cssSelector(".log-panel.log-out .ll.hit")).getAttribute("data-row")));
+    }
+
+    @Test
+    void the_go_to_box_and_keyboard_navigate() {
+        browser.get(url("/LinearFlow"));
+        browser.settle();
+        browser.waitFor(d -> runRows().size() == 3);
+        browser.find("body").sendKeys("g");
+        assertThat(browser.js("return document.activeElement.id")).isEqualTo("goto");
+        browser.driver().switchTo().activeElement().sendKeys("ForeachFlow/1796301658654985/square/2\n");
+        browser.waitFor(d -> d.getCurrentUrl().endsWith("/ForeachFlow/1796301658654985/square/2"));
+        browser.settle();
+        browser.find(".log-panel");
+
+        browser.get(url("/LinearFlow"));
+        browser.settle();
+        browser.waitFor(d -> runRows().size() == 3);
+        String first = runRows().get(0);
+        browser.find("body").sendKeys("j");
+        assertThat(browser.find("table.runs-table tbody tr.kbd-sel").getAttribute("data-href")).isEqualTo(first);
+        browser.find("body").sendKeys(org.openqa.selenium.Keys.ENTER);
+        browser.waitFor(d -> d.getCurrentUrl().endsWith(first));
+        browser.settle();
+
+        browser.find("#goto").sendKeys("not/a/valid/path/spec\n");
+        assertThat(browser.find(".goto-problem").getText()).contains("Flow/Run/Step/Task");
+    }
+
+    @Test
+    void embed_hides_the_chrome() {
+        browser.get(url("/LinearFlow?embed=1"));
+        browser.settle();
+        browser.waitFor(d -> runRows().size() == 3);
+        assertThat(browser.find(".appbar").isDisplayed()).isFalse();
+        assertThat(browser.find("footer.foot").isDisplayed()).isFalse();
+        assertThat(browser.find("#main").isDisplayed()).isTrue();
+        browser.get(url("/LinearFlow?embed=0"));
+        browser.settle();
+        assertThat(browser.find(".appbar").isDisplayed()).isTrue();
+    }
 }

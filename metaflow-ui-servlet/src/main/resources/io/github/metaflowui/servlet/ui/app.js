@@ -8,6 +8,7 @@ import { runView } from './views/run.js';
 import { taskView } from './views/task.js';
 import { BASE } from './api.js';
 import { applyTheme, setTheme, setTimeZone, themeSetting, timeZoneSetting } from './settings.js';
+import { installChrome } from './chrome.js';
 
 const APP_TITLE = document.title || 'Metaflow';
 const main = document.getElementById('main');
@@ -309,6 +310,7 @@ if (refreshButton) {
 
 // Footer settings: the time zone of shown times and the theme (kept in localStorage).
 applyTheme();
+installChrome();
 const tzEl = document.getElementById('tz');
 function renderSettings() {
   if (!tzEl) {

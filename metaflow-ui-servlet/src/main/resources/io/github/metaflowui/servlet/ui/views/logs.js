@@ -38,10 +38,22 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
     class: 'btn btn-small', href: apiUrl([...base, 'logs', stream, 'download'], { attempt_id: attemptId }), download: '',
     title: `Download the whole ${name} of attempt ${attemptId} as a text file`,
   }, 'Download');
+  const searchInput = h('input', {
+    type: 'search', class: 'log-search', placeholder: `Search the whole ${name}`, 'aria-label': `Search the whole ${name} on the server`,
+    spellcheck: 'false', autocomplete: 'off', maxlength: '200',
+  });
+  const searchStatus = h('span', { class: 'log-search-status', 'aria-live': 'polite' });
+  const btnPrevHit = h('button', { type: 'button', class: 'btn btn-small', title: 'Previous match', 'aria-label': 'Previous match', disabled: true }, '↑');
+  const btnNextHit = h('button', { type: 'button', class: 'btn btn-small', title: 'Next match', 'aria-label': 'Next match', disabled: true }, '↓');
+  const searchForm = h('form', { class: 'log-searchbar', role: 'search' },
+    searchInput, h('button', { type: 'submit', class: 'btn btn-small' }, 'Search'), btnPrevHit, btnNextHit, searchStatus);
+  const follow = h('input', { type: 'checkbox', class: 'log-follow' });
+  const followLabel = h('label', { class: 'setting', title: 'Reload the tail every few seconds and keep it in view' }, follow, 'Follow');
   const summary = h('div', { class: 'log-summary' });
   const body = h('div', { class: 'log-body', tabindex: '0', role: 'region', 'aria-label': `${name} of attempt ${attemptId}` });
   const node = h('div', { class: ['log-panel', `log-${stream}`] },
-    h('div', { class: 'log-toolbar' }, status, filter, h('span', { class: 'spacer' }), btnStart, btnEnd, download),
+    h('div', { class: 'log-toolbar' }, status, filter, h('span', { class: 'spacer' }), followLabel, btnStart, btnEnd, download),
+    searchForm,
     summary,
     body);
 
@@ -247,6 +259,76 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
     }
   });
   btnEnd.addEventListener('click', () => loadTail('bottom'));
+
+  // Server-side search over the whole log, with hit navigation (loads the page around a hit).
+  const search = { hits: [], index: -1 };
+  async function showHit(i) {
+    if (!search.hits.length) {
+      return;
+    }
+    search.index = (i + search.hits.length) % search.hits.length;
+    const row = search.hits[search.index];
+    if (!rows.has(row)) {
+      await loadAround(row, 'keep');
+    }
+    body.querySelectorAll('.ll.hit').forEach((x) => x.classList.remove('hit'));
+    const el = body.querySelector(`.ll[data-row="${row}"]`);
+    if (el) {
+      el.classList.add('hit');
+      el.scrollIntoView({ block: 'center' });
+    }
+    searchStatus.textContent = `Match ${formatCount(search.index + 1)} of ${formatCount(search.hits.length)}${search.truncated ? '+' : ''}, line ${formatCount(row + 1)}`;
+  }
+  searchForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const q = searchInput.value.trim();
+    search.hits = [];
+    search.index = -1;
+    btnPrevHit.disabled = true;
+    btnNextHit.disabled = true;
+    if (!q) {
+      searchStatus.textContent = '';
+      return;
+    }
+    searchStatus.textContent = 'Searching…';
+    try {
+      const res = await getJson(apiUrl([...base, 'logs', stream, 'search'], { q, attempt_id: attemptId, _limit: 1000 }));
+      const data = res.data || {};
+      search.hits = (Array.isArray(data.rows) ? data.rows : []).map((r) => Number(r.row)).filter(Number.isInteger);
+      search.truncated = Boolean(data.truncated);
+    } catch (e) {
+      searchStatus.textContent = `Search failed: ${e.message}`;
+      return;
+    }
+    if (!search.hits.length) {
+      searchStatus.textContent = 'No matches in the whole log.';
+      return;
+    }
+    btnPrevHit.disabled = false;
+    btnNextHit.disabled = false;
+    await showHit(0);
+  });
+  btnNextHit.addEventListener('click', () => showHit(search.index + 1));
+  btnPrevHit.addEventListener('click', () => showHit(search.index - 1));
+
+  // Follow the tail: reload the last page every few seconds while the panel is on the page.
+  let followTimer = null;
+  const followTick = async () => {
+    if (!follow.checked || !node.isConnected) {
+      follow.checked = follow.checked && node.isConnected;
+      return;
+    }
+    if (document.visibilityState === 'visible') {
+      await loadTail('bottom');
+    }
+    followTimer = setTimeout(followTick, 3000);
+  };
+  follow.addEventListener('change', () => {
+    clearTimeout(followTimer);
+    if (follow.checked) {
+      followTick();
+    }
+  });
 
   const ready = loadTail('bottom', signal).then(() => {
     // the node is attached to the page only after ready: scroll the tail into view then
