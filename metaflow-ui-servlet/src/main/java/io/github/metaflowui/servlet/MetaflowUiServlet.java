@@ -43,6 +43,7 @@ import java.util.Optional;
  * Only GET and HEAD are served; every other method gets 405. Every request first passes the
  * {@link AccessPolicy} (default: loopback callers only). The servlet keeps no session, installs no
  * filter and touches nothing outside its mount. It never closes the backend: the host owns it.
+
  */
 public class MetaflowUiServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
@@ -118,12 +119,13 @@ public class MetaflowUiServlet extends HttpServlet {
         }
         boolean isApi = !path.segments().isEmpty() && path.segments().get(0).equals("api");
         if (!allowed(req)) {
+            Optional<String> reason = denialReason(req);
             if (isApi) {
-                Responses.problem(resp, 403, "Forbidden", "access to the Metaflow API is not allowed for this request",
-                        head);
+                Responses.problem(resp, 403, "Forbidden",
+                        reason.orElse("access to the Metaflow API is not allowed for this request"), head);
             } else {
-                Responses.text(resp, 403, "403 Forbidden: access to the Metaflow UI is not allowed for this request",
-                        head);
+                Responses.text(resp, 403, "403 Forbidden: "
+                        + reason.orElse("access to the Metaflow UI is not allowed for this request"), head);
             }
             return;
         }
@@ -157,6 +159,15 @@ public class MetaflowUiServlet extends HttpServlet {
         } catch (RuntimeException e) {
             LOG.error("Access policy failed; denying the request", e);
             return false;
+        }
+    }
+
+    private Optional<String> denialReason(HttpServletRequest req) {
+        try {
+            return options.accessPolicy().denialReason(req);
+        } catch (RuntimeException e) {
+            LOG.error("Access policy failed to say why it denied a request", e);
+            return Optional.empty();
         }
     }
 

@@ -381,6 +381,37 @@ class MetaflowUiServletFixtureTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "/admin/metaflow"})
+    void steps_metadata_and_artifacts_take_their_parameters_like_runs_tasks_and_logs(String mount) {
+        String flaky = RETRY_RUN + "/steps/flaky/tasks/2";
+
+        problem(mount, FOREACH_RUN + "/steps?_order=bogus", 400, "unknown _order field 'bogus' for steps; expected one "
+                + "of step_name, ts_epoch, started_at, finished_at, duration");
+        assertThat(texts(ok(mount, FOREACH_RUN + "/steps?_order=%2Bstep_name").get("data"), "step_name"))
+                .containsExactly("end", "join", "square", "start");
+        assertThat(texts(ok(mount, FOREACH_RUN + "/steps?_order=-started_at").get("data"), "step_name"))
+                .containsExactly("end", "join", "square", "start");
+
+        JsonNode attempt1 = ok(mount, flaky + "/metadata?attempt_id=1").get("data");
+        assertThat(attempt1).isNotEmpty();
+        assertThat(texts(attempt1, "attempt_id")).containsOnly("1");
+        assertThat(texts(attempt1, "field_name")).contains("attempt_ok", "attempt");
+        assertThat(ok(mount, flaky + "/metadata").get("data").size()).isGreaterThan(attempt1.size());
+        problem(mount, flaky + "/metadata?attempt_id=one", 400,
+                "attempt_id must be an integer between 0 and 999999, got 'one'");
+        problem(mount, flaky + "/metadata?attempt_id=99", 404,
+                "attempt 99 not found for task 'RetryFlow/1796301618523831/flaky/2' (attempts: 0, 1)");
+        problem(mount, flaky + "/artifacts?attempt_id=99", 404,
+                "attempt 99 not found for task 'RetryFlow/1796301618523831/flaky/2' (attempts: 0, 1)");
+
+        problem(mount, "/api/runs?_page=99999999999", 400,
+                "_page must be an integer between 1 and 1000000, got '99999999999'");
+        problem(mount, "/api/runs?_page=1000001", 400, "_page must be an integer between 1 and 1000000, got '1000001'");
+        problem(mount, LOGS_TASK + "/logs/out?attempt_id=99999999999", 400,
+                "attempt_id must be an integer between 0 and 999999, got '99999999999'");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "/admin/metaflow"})
     void lists_artifacts_and_shows_their_values(String mount) {
         String linear = "/api/flows/LinearFlow/runs/1796301579117609";
         JsonNode artifacts = ok(mount, linear + "/steps/end/tasks/3/artifacts").get("data");
@@ -414,7 +445,7 @@ class MetaflowUiServletFixtureTest {
         problem(mount, linear + "/steps/end/tasks/3/artifacts/total?attempt_id=7", 404,
                 "attempt 7 not found for task 'LinearFlow/1796301579117609/end/3' (attempts: 0)");
         problem(mount, linear + "/steps/end/tasks/3/artifacts/total?attempt_id=x", 400,
-                "attempt_id must be an integer >= 0, got 'x'");
+                "attempt_id must be an integer between 0 and 999999, got 'x'");
     }
 
     @ParameterizedTest
@@ -508,10 +539,12 @@ class MetaflowUiServletFixtureTest {
         assertThat(texts(tail.get("data"), "row")).containsExactly("2", "1", "0");
         assertThat(tail.at("/pages/next").isNull()).isTrue();
 
-        problem(mount, LOGS_TASK + "/logs/out?_limit=10001", 400, "_limit must be between 1 and 10000, got 10001");
+        problem(mount, LOGS_TASK + "/logs/out?_limit=10001", 400,
+                "_limit must be an integer between 1 and 10000, got '10001'");
         problem(mount, LOGS_TASK + "/logs/out?_order=-line", 400,
                 "_order for logs must be -row (newest first) or +row, got '-line'");
-        problem(mount, LOGS_TASK + "/logs/out?attempt_id=-1", 400, "attempt_id must be an integer >= 0, got '-1'");
+        problem(mount, LOGS_TASK + "/logs/out?attempt_id=-1", 400,
+                "attempt_id must be an integer between 0 and 999999, got '-1'");
         problem(mount, LOGS_TASK + "/logs/out?attempt_id=3", 404,
                 "attempt 3 not found for task 'ParamsLogsFlow/1796301628865091/logs/2' (attempts: 0)");
         problem(mount, LOGS_TASK + "/logs/both", 404, "no API resource at 'api/flows/ParamsLogsFlow/runs/"

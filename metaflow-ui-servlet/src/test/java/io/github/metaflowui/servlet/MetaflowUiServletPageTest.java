@@ -333,9 +333,9 @@ class MetaflowUiServletPageTest {
         }
         for (Case c : List.of(
                 new Case("/api/runs?_page=abc", "_page must be an integer between 1 and 1000000, got 'abc'"),
-                new Case("/api/runs?_page=0", "_page must be between 1 and 1000000, got 0"),
-                new Case("/api/runs?_limit=0", "_limit must be between 1 and 1000, got 0"),
-                new Case("/api/runs?_limit=1001", "_limit must be between 1 and 1000, got 1001"),
+                new Case("/api/runs?_page=0", "_page must be an integer between 1 and 1000000, got '0'"),
+                new Case("/api/runs?_limit=0", "_limit must be an integer between 1 and 1000, got '0'"),
+                new Case("/api/runs?_limit=1001", "_limit must be an integer between 1 and 1000, got '1001'"),
                 new Case("/api/runs?_limit=ten", "_limit must be an integer between 1 and 1000, got 'ten'"),
                 new Case("/api/runs?_order=-color", "unknown _order field 'color' for runs; expected one of "
                         + "ts_epoch, finished_at, duration, flow_id, user, status, run"),

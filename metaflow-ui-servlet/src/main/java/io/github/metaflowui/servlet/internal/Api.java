@@ -49,6 +49,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -475,9 +476,49 @@ public final class Api {
     }
 
     private byte[] steps(Call c, RunRef ref) {
+        Comparator<Step> order = stepOrder(c.params().orders());
         requireRun(ref);
         List<Step> steps = backend.steps(ref);
+        if (order != null) {
+            steps = steps.stream().sorted(order).toList();
+        }
         return listInMemory(c, steps, (g, s) -> Views.step(g, s));
+    }
+
+    /** {@code _order} for steps; null keeps the backend's (graph) order. */
+    private static Comparator<Step> stepOrder(List<Params.Order> orders) {
+        Comparator<Step> sort = null;
+        for (Params.Order o : orders) {
+            Function<Step, Long> key;
+            switch (o.field()) {
+                case "step_name":
+                    key = null;
+                    break;
+                case "ts_epoch":
+                    key = s -> s.createdAt().toEpochMilli();
+                    break;
+                case "started_at":
+                    key = s -> s.startedAt().map(Instant::toEpochMilli).orElse(null);
+                    break;
+                case "finished_at":
+                    key = s -> s.finishedAt().map(Instant::toEpochMilli).orElse(null);
+                    break;
+                case "duration":
+                    key = s -> s.duration().map(java.time.Duration::toMillis).orElse(null);
+                    break;
+                default:
+                    throw ApiProblem.badRequest("unknown _order field '" + o.field() + "' for steps; expected one of "
+                            + "step_name, ts_epoch, started_at, finished_at, duration");
+            }
+            Comparator<Step> cmp = key == null ? Comparator.comparing(Step::name)
+                    : Comparator.comparing(key, Comparator.nullsLast(Comparator.<Long>naturalOrder()));
+            if (o.order() == SortOrder.DESC) {
+                cmp = key == null ? cmp.reversed()
+                        : Comparator.comparing(key, Comparator.nullsLast(Comparator.<Long>reverseOrder()));
+            }
+            sort = sort == null ? cmp : sort.thenComparing(cmp);
+        }
+        return sort;
     }
 
     private byte[] step(Call c, RunRef ref, String name) {
@@ -540,19 +581,27 @@ public final class Api {
         return listInMemory(c, newestFirst, (g, a) -> Views.attempt(g, task, a));
     }
 
+    /** Metadata of a task; with {@code attempt_id}, only the records of that attempt (which must exist). */
     private byte[] metadata(Call c, TaskRef ref) {
-        requireTask(ref);
-        List<MetadataRecord> records = backend.metadata(ref);
+        OptionalInt attempt = existingAttempt(c, requireTask(ref));
+        List<MetadataRecord> records = backend.metadata(ref).stream()
+                .filter(m -> attempt.isEmpty() || m.attemptId().equals(attempt))
+                .toList();
         return listInMemory(c, records, (g, m) -> Views.metadata(g, ref, m));
     }
 
+    /** Artifact records of a task; with {@code attempt_id}, only that attempt's (which must exist). */
     private byte[] artifacts(Call c, TaskRef ref) {
-        OptionalInt attempt = c.params().attempt();
-        requireTask(ref);
+        OptionalInt attempt = existingAttempt(c, requireTask(ref));
         List<ArtifactRecord> records = backend.artifacts(ref).stream()
                 .filter(a -> attempt.isEmpty() || a.attemptId() == attempt.getAsInt())
                 .toList();
         return listInMemory(c, records, (g, a) -> Views.artifact(g, ref, a));
+    }
+
+    /** The attempt a request names, checked against the task (404 like logs), or empty for all. */
+    private static OptionalInt existingAttempt(Call c, Task task) {
+        return c.params().attempt().isPresent() ? OptionalInt.of(attemptOf(c, task)) : OptionalInt.empty();
     }
 
     private byte[] artifactValue(Call c, TaskRef ref, String name) {
