@@ -3,6 +3,8 @@ package io.github.metaflowui.servlet;
 import io.github.metaflowui.core.PageRequest;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -27,8 +29,14 @@ public final class MetaflowUiOptions {
     private final String frameAncestors;
     private final String title;
     private final int runsPageSize;
+    private final List<LinkTemplate> runLinks;
+    private final List<LinkTemplate> taskLinks;
+    private final List<MetaflowUiPlugin> plugins;
 
     private MetaflowUiOptions(Builder b) {
+        this.runLinks = List.copyOf(b.runLinks);
+        this.taskLinks = List.copyOf(b.taskLinks);
+        this.plugins = List.copyOf(b.plugins);
         this.clock = b.clock;
         this.accessPolicy = b.accessPolicy;
         this.frameAncestors = b.frameAncestors;
@@ -69,10 +77,26 @@ public final class MetaflowUiOptions {
         return runsPageSize;
     }
 
+    /** External links shown on run pages (templates over the run). */
+    public List<LinkTemplate> runLinks() {
+        return runLinks;
+    }
+
+    /** External links shown on task pages (templates over the task, its attempt and metadata). */
+    public List<LinkTemplate> taskLinks() {
+        return taskLinks;
+    }
+
+    /** Plugins adding links and panels, in registration order. */
+    public List<MetaflowUiPlugin> plugins() {
+        return plugins;
+    }
+
     @Override
     public String toString() {
         return "MetaflowUiOptions[title=" + title + ", frameAncestors=" + frameAncestors + ", runsPageSize="
-                + runsPageSize + ", clock=" + clock + "]";
+                + runsPageSize + ", clock=" + clock + ", runLinks=" + runLinks.size() + ", taskLinks="
+                + taskLinks.size() + ", plugins=" + plugins.size() + "]";
     }
 
     public static final class Builder {
@@ -81,8 +105,45 @@ public final class MetaflowUiOptions {
         private String frameAncestors = "'self'";
         private String title = "Metaflow";
         private int runsPageSize = DEFAULT_RUNS_PAGE_SIZE;
+        private final List<LinkTemplate> runLinks = new ArrayList<>();
+        private final List<LinkTemplate> taskLinks = new ArrayList<>();
+        private final List<MetaflowUiPlugin> plugins = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * Adds a link to every run page, e.g. {@code runLink("Dashboard",
+         * "https://grafana.example.com/d/flows?var-run={flow}/{run}&from={start_ms}")}. See
+         * {@link LinkTemplate} for the placeholders.
+         *
+         * @throws IllegalArgumentException for a blank label, a template that is not an http(s) URL or
+         *                                  site path, or an unknown placeholder
+         */
+        public Builder runLink(String label, String template) {
+            LinkTemplate t = new LinkTemplate(label, template);
+            t.check(false);
+            runLinks.add(t);
+            return this;
+        }
+
+        /**
+         * Adds a link to every task page, e.g. {@code taskLink("Pod",
+         * "https://k8s.example.com/pods/{metadata.kubernetes-pod-name}")}. See {@link LinkTemplate}.
+         *
+         * @throws IllegalArgumentException as for {@link #runLink}
+         */
+        public Builder taskLink(String label, String template) {
+            LinkTemplate t = new LinkTemplate(label, template);
+            t.check(true);
+            taskLinks.add(t);
+            return this;
+        }
+
+        /** Adds a plugin that contributes links and panels to run and task pages. */
+        public Builder plugin(MetaflowUiPlugin plugin) {
+            plugins.add(Objects.requireNonNull(plugin, "plugin"));
+            return this;
         }
 
         public Builder clock(Clock clock) {

@@ -2,6 +2,7 @@ package io.github.metaflowui.servlet;
 
 import io.github.metaflowui.core.spi.MetaflowBackend;
 import io.github.metaflowui.servlet.internal.Api;
+import io.github.metaflowui.servlet.internal.Extras;
 import io.github.metaflowui.servlet.internal.IndexPage;
 import io.github.metaflowui.servlet.internal.RequestPath;
 import io.github.metaflowui.servlet.internal.Responses;
@@ -92,7 +93,8 @@ public class MetaflowUiServlet extends HttpServlet {
         }
         this.index = page.map(p -> new IndexPage(p.bytes(), loaded.hash(), options.title())).orElse(null);
         this.assets = loaded;
-        this.api = new Api(backend, options.clock(), options.title(), options.runsPageSize());
+        this.api = new Api(backend, options.clock(), options.title(), options.runsPageSize(),
+                new Extras(options.runLinks(), options.taskLinks(), options.plugins()));
         LOG.info("Metaflow UI over {}: {} asset(s), hash {}", backend.describe(), loaded.paths().size(),
                 loaded.hash());
     }

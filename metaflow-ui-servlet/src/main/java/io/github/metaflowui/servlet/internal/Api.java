@@ -106,8 +106,14 @@ public final class Api {
     private final Clock clock;
     private final String title;
     private final int runsPageSize;
+    private final Extras extras;
 
     public Api(MetaflowBackend backend, Clock clock, String title, int runsPageSize) {
+        this(backend, clock, title, runsPageSize, Extras.none());
+    }
+
+    public Api(MetaflowBackend backend, Clock clock, String title, int runsPageSize, Extras extras) {
+        this.extras = Objects.requireNonNull(extras, "extras");
         this.backend = Objects.requireNonNull(backend, "backend");
         // never closed here: the host owns the backend
         this.client = MetaflowClient.of(backend);
@@ -216,6 +222,10 @@ public final class Api {
                             () -> ApiProblem.notFound("no DAG is recorded for run '" + ref + "'"));
                     return c.envelope().single(g -> Views.dag(g, dag));
                 }
+                case "extras": {
+                    Run run = requireRun(ref);
+                    return c.envelope().single(extras.run(run));
+                }
                 case "steps":
                     return steps(c, ref);
                 case "tasks":
@@ -255,6 +265,8 @@ public final class Api {
                     return metadata(c, ref);
                 case "artifacts":
                     return artifacts(c, ref);
+                case "extras":
+                    return taskExtras(c, ref);
                 default:
                     throw notFound(c);
             }
@@ -323,6 +335,7 @@ public final class Api {
             g.writeStringField("backend", description);
             g.writeNumberField("server_time", now.toEpochMilli());
             g.writeNumberField("runs_page_size", runsPageSize);
+            extras.writeConfig(g);
             g.writeEndObject();
         });
     }
@@ -579,6 +592,15 @@ public final class Api {
         List<Attempt> newestFirst = new ArrayList<>(task.attempts());
         Collections.reverse(newestFirst);
         return listInMemory(c, newestFirst, (g, a) -> Views.attempt(g, task, a));
+    }
+
+    /** Configured links and plugin panels of a task page, for {@code attempt_id} or the latest attempt. */
+    private byte[] taskExtras(Call c, TaskRef ref) {
+        Run run = requireRun(ref.run());
+        Task task = requireTask(ref);
+        int attempt = c.params().attempt().isPresent() || !task.attempts().isEmpty() ? attemptOf(c, task) : 0;
+        List<MetadataRecord> metadata = extras.wantsTaskMetadata() ? backend.metadata(ref) : List.of();
+        return c.envelope().single(extras.task(run, task, attempt, metadata));
     }
 
     /** Metadata of a task; with {@code attempt_id}, only the records of that attempt (which must exist). */
