@@ -258,11 +258,13 @@ class BrowserUiTest {
                 .allMatch(td -> td.getText().equals("square"));
         assertThat(browser.find("svg.dag-svg g.dag-n.selected").getAttribute("data-step")).isEqualTo("square");
         // zoom changes the view box; no inline style anywhere in the drawing
-        String before = browser.find("svg.dag-svg").getAttribute("viewBox");
+        String viewBox = "return document.querySelector('svg.dag-svg').getAttribute('viewBox')";
+        Object before = browser.js(viewBox);
+        assertThat(before).isNotNull();
         WebElement zoomIn = browser.find(".dag-tools button[aria-label='Zoom in']");
         browser.js("arguments[0].scrollIntoView({block: 'center'})", zoomIn);
         zoomIn.click();
-        assertThat(browser.find("svg.dag-svg").getAttribute("viewBox")).isNotEqualTo(before);
+        assertThat(browser.js(viewBox)).isNotEqualTo(before);
         assertThat(browser.all("svg.dag-svg [style]")).isEmpty();
     }
 
@@ -322,5 +324,37 @@ class BrowserUiTest {
         browser.get(url("/LinearFlow?embed=0"));
         browser.settle();
         assertThat(browser.find(".appbar").isDisplayed()).isTrue();
+    }
+
+    @Test
+    void configured_links_and_plugin_panels_show_as_text_and_links() throws Exception {
+        String markup = "<img src=x onerror=window.__xss=1>";
+        io.github.metaflowui.servlet.MetaflowUiOptions.Builder options = io.github.metaflowui.servlet.MetaflowUiOptions.builder()
+                .runLink("Dashboard", "https://grafana.example.com/d/runs?run={flow}/{run}&u={user}")
+                .taskLink("Pod logs", "https://logs.example.com/?q={step}/{task}&a={attempt}&ok={metadata.attempt_ok}")
+                .plugin(new io.github.metaflowui.servlet.MetaflowUiPlugin() {
+                    @Override
+                    public List<io.github.metaflowui.servlet.UiPanel> runPanels(io.github.metaflowui.core.Run run) {
+                        return List.of(new io.github.metaflowui.servlet.UiPanel("Owner",
+                                List.of(io.github.metaflowui.servlet.UiPanel.Row.of("team", markup))));
+                    }
+                });
+        try (StandaloneServer withLinks = StandaloneServer.start(
+                LocalMetaflowBackend.builder().root(fixture).clock(CLOCK).build(), "127.0.0.1", 0, options)) {
+            browser.get(withLinks.uri() + "RetryFlow/1796301618523831");
+            browser.settle();
+            WebElement dash = browser.find(".extras .ext-links a");
+            assertThat(dash.getText()).contains("Dashboard");
+            assertThat(dash.getAttribute("href"))
+                    .isEqualTo("https://grafana.example.com/d/runs?run=RetryFlow/1796301618523831&u=alice");
+            assertThat(dash.getAttribute("rel")).isEqualTo("noopener noreferrer");
+            assertThat(browser.find(".extras .ext-panel td").getText()).isEqualTo(markup);
+
+            browser.get(withLinks.uri() + "RetryFlow/1796301618523831/flaky/2?attempt=0");
+            browser.settle();
+            assertThat(browser.find(".extras .ext-links a").getAttribute("href"))
+                    .isEqualTo("https://logs.example.com/?q=flaky/2&a=0&ok=False");
+            assertThat(browser.js("return window.__xss === undefined")).isEqualTo(Boolean.TRUE);
+        }
     }
 }

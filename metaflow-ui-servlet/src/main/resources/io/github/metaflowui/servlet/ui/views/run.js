@@ -7,6 +7,7 @@ import {
   statusBadge, statusCount, timeEl, durationEl, tagChip, fact, message, pager, sortHeader, th, pageParam,
 } from '../ui.js';
 import { dagView, stepOrder, stepTypeLabel } from './dag.js';
+import { extrasSection } from './extras.js';
 
 const TASK_PAGE_SIZE = 50;
 const FAILED_SHOWN = 5;
@@ -24,13 +25,14 @@ export async function runView({ params, query, load }) {
     _page: page, _limit: limit, _order: order, status: statusFilter || null, step_name: stepFilter || null,
   };
 
-  const [runRes, stepsRes, tasksRes, dagRes, paramsRes, failedRes] = await Promise.all([
+  const [runRes, stepsRes, tasksRes, dagRes, paramsRes, failedRes, extrasRes] = await Promise.all([
     load(base),
     load([...base, 'steps'], { _limit: 1000 }),
     load([...base, 'tasks'], taskParams),
     optional(load([...base, 'dag'])),
     optional(load([...base, 'parameters'])),
     optional(load([...base, 'tasks'], { status: 'failed', _limit: FAILED_SHOWN + 1, _order: '+ts_epoch' })),
+    optional(load([...base, 'extras'])),
   ]);
 
   const r = runRes.data || {};
@@ -53,6 +55,7 @@ export async function runView({ params, query, load }) {
     ],
     node: h('section', { class: 'view view-run' },
       runHeader(flow, r, runId),
+      extrasSection(extrasRes),
       failedShortcut(flow, run, failed, steps, hrefHere),
       parametersSection(paramsRes),
       dag ? dagSection(dag, steps, stepFilter, hrefHere) : dagProblem(dagRes),
