@@ -363,7 +363,9 @@ public final class LocalStore {
                 Instant at = a.okAt().orElse(a.done().orElse(t.lastModified()));
                 if (failedAt.isEmpty() || at.isAfter(failedAt.get())) {
                     failedAt = Optional.of(at);
-                    failedTask = Optional.of(name);
+                    // "explode/2 (2 attempts)": the reason then says retries did happen before the last failure
+                    failedTask = Optional.of(t.attempts().size() > 1 ? name + " (" + t.attempts().size() + " attempts)"
+                            : name);
                 }
             } else if (!a.finished() && a.started().isPresent()) {
                 if (unfinishedSince.isEmpty() || a.started().get().isAfter(unfinishedSince.get())) {

@@ -97,9 +97,10 @@ function taskHeader({ flow, run, step, task, t, r, attempt, attempts }) {
       fact('Step', h('a', { href: paths.run(flow, run, { step }) + '#tasks', title: `All tasks of ${step}` }, step)),
       t.foreach_label ? fact('Foreach', h('code', null, String(t.foreach_label))) : null,
       fact('Attempts', attempts.length ? formatCount(attempts.length) : 'none yet'),
+      // with an attempt shown, these are that attempt's times (the run page's task row shows the whole task)
       fact(attempt ? `Attempt ${attempt.id} started` : 'Started', timeEl(shown.started, { empty: '—' })),
-      fact('Finished', timeEl(shown.finished, { empty: attempt && attempt.status === 'running' ? 'still running' : '—' })),
-      fact('Duration', durationEl(shown.duration, { running: attempt && attempt.status === 'running' }))));
+      fact(attempt ? `Attempt ${attempt.id} finished` : 'Finished', timeEl(shown.finished, { empty: attempt && attempt.status === 'running' ? 'still running' : '—' })),
+      fact(attempt ? 'Attempt duration' : 'Duration', durationEl(shown.duration, { running: attempt && attempt.status === 'running' }))));
 }
 
 function attemptTabs(attempts, selected, hrefHere) {
