@@ -559,6 +559,17 @@ public final class Api {
             extra = t -> steps.contains(t.step());
         }
         p.statuses().forEach(q::status);
+        String search = p.get("q").map(String::trim).orElse("");
+        if (search.length() > SEARCH_MAX_QUERY) {
+            throw ApiProblem.badRequest("q must be at most " + SEARCH_MAX_QUERY + " characters, got " + search.length());
+        }
+        if (!search.isEmpty()) {
+            // a foreach value (e.g. "items[3]", or just "3") or a task id
+            String needle = search.toLowerCase(Locale.ROOT);
+            Predicate<Task> byStep = extra;
+            extra = t -> byStep.test(t) && (t.id().value().toLowerCase(Locale.ROOT).contains(needle)
+                    || t.foreachLabel().map(l -> l.toLowerCase(Locale.ROOT).contains(needle)).orElse(false));
+        }
         List<Params.Order> orders = p.orders();
         for (Params.Order o : orders) {
             if (!TASK_ORDER.containsKey(o.field())) {

@@ -18,9 +18,12 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code .../logs/{out|err}/search?q=} over the real local fixture (ParamsLogsFlow's 5003-line stdout). */
+/**
+ * {@code .../logs/{out|err}/search?q=} over the real local fixture (ParamsLogsFlow's 5003-line stdout)
+ * and {@code .../tasks?q=} (foreach value or task id).
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MetaflowUiServletLogSearchTest {
+class MetaflowUiServletSearchTest {
     static final String LOGS_TASK = "/api/flows/ParamsLogsFlow/runs/1796301628865091/steps/logs/tasks/2";
     static final String FAILING_RETRIED_RUN = "/api/flows/FailingFlow/runs/1796301626371648";
 
@@ -107,5 +110,19 @@ class MetaflowUiServletLogSearchTest {
         assertThat(limit.status()).isEqualTo(400);
         assertThat(server.get(LOGS_TASK + "/logs/both/search?q=x").status()).isEqualTo(404);
         assertThat(empty.body()).doesNotContain("Exception");
+    }
+
+    @Test
+    void tasks_are_found_by_foreach_value_or_id() {
+        String square = "/api/flows/ForeachFlow/runs/1796301658654985/steps/square/tasks";
+        JsonNode one = server.get(square + "?q=items%5B199%5D").json().get("data");
+        assertThat(field(one, "task_id")).containsExactly("201");
+        assertThat(field(one, "foreach_label")).containsExactly("items[199]=199");
+        JsonNode some = server.get(square + "?q=ITEMS%5B19&_limit=100").json().get("data");
+        assertThat(some.size()).isEqualTo(11);
+        JsonNode nested = server.get("/api/flows/NestedForeachFlow/runs/1796301646182255/tasks?q=letters%5B2%5D=c,%20numbers%5B1%5D")
+                .json().get("data");
+        assertThat(field(nested, "task_id")).containsExactly("6");
+        assertThat(server.get(square + "?q=" + "x".repeat(201)).status()).isEqualTo(400);
     }
 }
