@@ -357,4 +357,30 @@ class BrowserUiTest {
             assertThat(browser.js("return window.__xss === undefined")).isEqualTo(Boolean.TRUE);
         }
     }
+
+    @Test
+    void the_task_list_keeps_only_visible_rows_in_the_dom_and_finds_foreach_values() {
+        browser.get(url("/ForeachFlow/1796301658654985"));
+        browser.settle();
+        browser.find(".tasks-table tbody tr a.id");
+        long rows = (Long) browser.js("return document.querySelectorAll('.tasks-table tbody tr:not(.vspacer)').length");
+        assertThat(rows).isBetween(5L, 120L); // 203 tasks in the run
+        assertThat(jsTaskIds()).doesNotContain("203");
+        browser.js("const s = document.querySelector('.vscroll'); s.scrollTop = s.scrollHeight;");
+        browser.waitFor(d -> jsTaskIds().contains("203"));
+        assertThat((Long) browser.js("return document.querySelectorAll('.tasks-table tbody tr:not(.vspacer)').length"))
+                .isLessThan(120L);
+        assertThat(jsTaskIds()).doesNotContain("2");
+
+        browser.find("#task-q").sendKeys("items[199]\n");
+        browser.waitFor(d -> d.getCurrentUrl().contains("q=items"));
+        browser.settle();
+        browser.waitFor(d -> jsTaskIds().equals(List.of("201")));
+        assertThat(browser.find(".tasks-table tbody tr td.mono").getText()).isEqualTo("items[199]=199");
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> jsTaskIds() {
+        return (List<String>) browser.js("return [...document.querySelectorAll('.tasks-table tbody tr a.id')].map(a => a.textContent)");
+    }
 }
