@@ -149,7 +149,7 @@ class MetaflowUiServletFixtureTest {
         assertThat(runs.at("/pages/self").asInt()).isEqualTo(1);
         assertThat(runs.at("/pages/next").isNull()).isTrue();
         assertThat(runs.at("/pages/prev").isNull()).isTrue();
-        assertThat(runs.at("/pages/last").isNull()).isTrue();
+        assertThat(runs.at("/pages/last").asInt()).as("all 18 fit on page 1: it is the last").isEqualTo(1);
         assertThat(runs.at("/links/self").asText()).isEqualTo(mount + "/api/runs");
         assertThat(runs.at("/links/first").asText()).isEqualTo(mount + "/api/runs?_page=1");
     }
@@ -182,6 +182,26 @@ class MetaflowUiServletFixtureTest {
         JsonNode beyond = ok(mount, "/api/runs?_limit=5&_page=5");
         assertThat(beyond.get("data").size()).isZero();
         assertThat(beyond.at("/pages/next").isNull()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "/admin/metaflow"})
+    void pages_last_is_given_once_the_listing_reached_its_end(String mount) {
+        assertThat(ok(mount, "/api/runs?_limit=5").at("/pages/last").isNull()).as("not known on page 1").isTrue();
+        JsonNode lastPage = ok(mount, "/api/runs?_limit=5&_page=4");
+        assertThat(lastPage.at("/pages/last").asInt()).isEqualTo(4);
+        assertThat(lastPage.at("/links/last").asText()).isEqualTo(mount + "/api/runs?_limit=5&_page=4");
+        assertThat(ok(mount, "/api/runs?_limit=5&_page=9").at("/pages/last").asInt()).isEqualTo(4);
+        assertThat(ok(mount, "/api/runs?_limit=18").at("/pages/last").asInt()).isEqualTo(1);
+        assertThat(ok(mount, "/api/runs?_limit=6&_page=3").at("/pages/last").asInt()).isEqualTo(3);
+
+        assertThat(ok(mount, FOREACH_RUN + "/tasks?_limit=100").at("/pages/last").isNull()).isTrue();
+        assertThat(ok(mount, FOREACH_RUN + "/tasks?_limit=100&_page=3").at("/pages/last").asInt()).isEqualTo(3);
+        assertThat(ok(mount, FOREACH_RUN + "/steps").at("/pages/last").asInt()).isEqualTo(1);
+        assertThat(ok(mount, FOREACH_RUN + "/steps?_limit=3").at("/pages/last").asInt())
+                .as("whole lists know their total on every page").isEqualTo(2);
+        assertThat(ok(mount, "/api/flows").at("/pages/last").asInt()).isEqualTo(1);
+        assertThat(ok(mount, "/api/flows/LinearFlow/runs?user=nobody").at("/pages/last").asInt()).isEqualTo(1);
     }
 
     @ParameterizedTest

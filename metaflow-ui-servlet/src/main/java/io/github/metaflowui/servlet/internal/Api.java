@@ -40,6 +40,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -66,6 +67,11 @@ import java.util.stream.Stream;
  * (Upstream makes page 1 the short tail of the forward paging, which is rarely what a viewer wants.)
  * Every row keeps its forward, 0-based {@code row} number. {@code pages.last} is
  * {@code max(1, ceil(total/limit))} and {@code pages.total_lines} the line count of the whole log.
+ *
+ * <h2>Lists</h2> {@code pages.next} is set only when another row exists. {@code pages.last} is set
+ * when the total is known without extra requests: for lists the backend returns whole (steps,
+ * metadata, artifacts, attempts) and for any page that reached the end of its list (the last page,
+ * or one past it); otherwise it is null.
  *
  * <h2>Errors</h2> {@code application/problem+json}: 400 for bad parameters, 404 for unknown paths and
  * missing objects, 502 when the backend cannot answer ({@link MetaflowException}), 500 for anything
@@ -370,7 +376,7 @@ public final class Api {
             all = everything.stream();
         }
         Slice<Flow> slice = Slice.of(all, page, limit);
-        return c.envelope().list(page, slice.hasNext(), null, null, g -> {
+        return c.envelope().list(page, slice.hasNext(), slice.last(), null, g -> {
             for (Flow f : slice.rows()) {
                 Views.flow(g, f);
             }
@@ -473,7 +479,7 @@ public final class Api {
         }
 
         if (empty) {
-            return c.envelope().list(page, false, null, null, g -> { });
+            return c.envelope().list(page, false, 1L, null, g -> { });
         }
         RunQuery query = q.build();
         Stream<Run> all = Paged.of(pr -> backend.listRuns(query, pr), fetchSize(limit)).stream().filter(extra);
@@ -481,7 +487,7 @@ public final class Api {
         if (pathFlow != null && slice.rows().isEmpty() && page == 1 && backend.flow(pathFlow).isEmpty()) {
             throw ApiProblem.notFound("flow '" + pathFlow + "' not found");
         }
-        return c.envelope().list(page, slice.hasNext(), null, null, g -> {
+        return c.envelope().list(page, slice.hasNext(), slice.last(), null, g -> {
             for (Run r : slice.rows()) {
                 Views.run(g, r);
             }
@@ -581,7 +587,7 @@ public final class Api {
             q.sort(TASK_ORDER.get(orders.get(0).field()), orders.get(0).order());
         }
         if (empty) {
-            return c.envelope().list(page, false, null, null, g -> { });
+            return c.envelope().list(page, false, 1L, null, g -> { });
         }
         TaskQuery query = q.build();
         Stream<Task> all = Paged.of(pr -> backend.listTasks(ref, query, pr), fetchSize(limit)).stream()
@@ -591,7 +597,7 @@ public final class Api {
                 && backend.steps(ref).stream().noneMatch(s -> s.name().equals(pathStep))) {
             throw ApiProblem.notFound("step '" + pathStep + "' not found in run '" + ref + "'");
         }
-        return c.envelope().list(page, slice.hasNext(), null, null, g -> {
+        return c.envelope().list(page, slice.hasNext(), slice.last(), null, g -> {
             for (Task t : slice.rows()) {
                 Views.task(g, t, false);
             }
@@ -805,18 +811,36 @@ public final class Api {
         int page = c.params().page();
         int limit = c.params().limit(LIST_LIMIT, LIST_LIMIT);
         Slice<T> slice = Slice.of(all.stream(), page, limit);
-        return c.envelope().list(page, slice.hasNext(), null, null, g -> {
+        long last = Math.max(1, (all.size() + (long) limit - 1) / limit);
+        return c.envelope().list(page, slice.hasNext(), last, null, g -> {
             for (T row : slice.rows()) {
                 writer.write(g, row);
             }
         });
     }
 
-    /** One page of a sequence, and whether another row follows it. */
-    private record Slice<T>(List<T> rows, boolean hasNext) {
+    /**
+     * One page of a sequence, whether another row follows it, and the last page number when this
+     * page reached the end of the sequence (the total is then known for free), else null.
+     */
+    private record Slice<T>(List<T> rows, boolean hasNext, Long last) {
         static <T> Slice<T> of(Stream<T> all, int page, int limit) {
-            List<T> rows = all.skip((long) (page - 1) * limit).limit(limit + 1L).toList();
-            return rows.size() > limit ? new Slice<>(rows.subList(0, limit), true) : new Slice<>(rows, false);
+            Iterator<T> it = all.iterator();
+            long skip = (long) (page - 1) * limit;
+            long skipped = 0;
+            while (skipped < skip && it.hasNext()) {
+                it.next();
+                skipped++;
+            }
+            List<T> rows = new ArrayList<>(Math.min(limit + 1, 1024));
+            while (rows.size() <= limit && it.hasNext()) {
+                rows.add(it.next());
+            }
+            if (rows.size() > limit) {
+                return new Slice<>(rows.subList(0, limit), true, null);
+            }
+            long total = skipped + rows.size();
+            return new Slice<>(rows, false, Math.max(1, (total + limit - 1) / limit));
         }
     }
 

@@ -312,7 +312,7 @@ public final class LocalStore {
             lastActivity = max(lastActivity, t.lastModified());
             for (TaskScan.AttemptScan a : t.attempts()) {
                 if (a.ok().isPresent()) {
-                    Instant at = a.okAt().orElse(a.done().orElse(t.lastModified()));
+                    Instant at = finishedAt(a, t);
                     if (endOkAt.isEmpty() || !at.isBefore(endOkAt.get())) {
                         endOk = a.ok();
                         endOkAt = Optional.of(at);
@@ -360,7 +360,7 @@ public final class LocalStore {
             }
             if (t.latestFailed()) {
                 failedDirs.add(t.dir());
-                Instant at = a.okAt().orElse(a.done().orElse(t.lastModified()));
+                Instant at = finishedAt(a, t);
                 if (failedAt.isEmpty() || at.isAfter(failedAt.get())) {
                     failedAt = Optional.of(at);
                     // "explode/2 (2 attempts)": the reason then says retries did happen before the last failure
@@ -380,6 +380,18 @@ public final class LocalStore {
             keepStopped(e.dir(), before, failedDirs, facts);
         }
         return facts;
+    }
+
+    /**
+     * When an attempt that has an outcome finished: the later of its {@code attempt_ok} and
+     * {@code attempt-done} records (as the task's own finish is), so that a run never finishes
+     * before its last task.
+     */
+    private static Instant finishedAt(TaskScan.AttemptScan a, TaskScan t) {
+        if (a.okAt().isPresent() && a.done().isPresent()) {
+            return max(a.okAt().get(), a.done().get());
+        }
+        return a.okAt().orElse(a.done().orElse(t.lastModified()));
     }
 
     /** A run's status cannot be derived while one of its tasks cannot be read. */
