@@ -366,7 +366,7 @@ class BrowserUiTest {
         long rows = (Long) browser.js("return document.querySelectorAll('.tasks-table tbody tr:not(.vspacer)').length");
         assertThat(rows).isBetween(5L, 120L); // 203 tasks in the run
         assertThat(jsTaskIds()).doesNotContain("203");
-        browser.js("const s = document.querySelector('.vscroll'); s.scrollTop = s.scrollHeight;");
+        browser.js("const s = document.querySelector('.tasks-table').closest('.vscroll'); s.scrollTop = s.scrollHeight;");
         browser.waitFor(d -> jsTaskIds().contains("203"));
         assertThat((Long) browser.js("return document.querySelectorAll('.tasks-table tbody tr:not(.vspacer)').length"))
                 .isLessThan(120L);
@@ -382,5 +382,33 @@ class BrowserUiTest {
     @SuppressWarnings("unchecked")
     private List<String> jsTaskIds() {
         return (List<String>) browser.js("return [...document.querySelectorAll('.tasks-table tbody tr a.id')].map(a => a.textContent)");
+    }
+
+    @Test
+    void the_timeline_draws_steps_tasks_and_attempts_with_modes_and_zoom() {
+        browser.get(url("/RetryFlow/1796301618523831"));
+        browser.settle();
+        browser.waitFor(d -> Long.valueOf(2).equals(browser.js(
+                "return document.querySelectorAll('#timeline tr.tl-task .tl-attempt').length")));
+        assertThat(browser.js("return [...document.querySelectorAll('#timeline tr.tl-step th a')].map(a => a.textContent)"))
+                .isEqualTo(List.of("start", "flaky", "end"));
+        assertThat(browser.js("return document.querySelector('#timeline tr.tl-task .tl-attempt.tl-failed') !== null"))
+                .isEqualTo(Boolean.TRUE);
+        WebElement zoomIn = browser.find("#timeline .tl-tools button[aria-label='Zoom in']");
+        browser.js("arguments[0].scrollIntoView({block: 'center'})", zoomIn);
+        zoomIn.click();
+        browser.waitFor(d -> d.getCurrentUrl().contains("tlw="));
+        assertThat(browser.all("#timeline [style]").stream().map(e -> e.getAttribute("class")))
+                .allMatch(c -> c.contains("tl-bar") || c.contains("tl-tick") || c.isEmpty());
+
+        browser.get(url("/FailingFlow/1796301626371648?tl=failed"));
+        browser.settle();
+        browser.waitFor(d -> !jsTimelineTasks().isEmpty());
+        assertThat(jsTimelineTasks()).containsExactly("explode/2");
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> jsTimelineTasks() {
+        return (List<String>) browser.js("return [...document.querySelectorAll('#timeline tr.tl-task a.id')].map(a => a.textContent)");
     }
 }

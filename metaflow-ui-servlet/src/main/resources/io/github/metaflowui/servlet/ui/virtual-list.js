@@ -13,7 +13,7 @@ const scrollMemory = new Map(); // key -> scrollTop, so a re-render of the same 
  * @param {number} o.columns number of columns (for spacer and placeholder rows)
  * @param {number} o.pageSize rows per fetched page
  * @param {number|null} o.total the row count when known; else found while scrolling
- * @param {object[]} o.firstPage rows of page 1 (already loaded)
+ * @param {object[]|null} o.firstPage rows of page 1 when already loaded, else null
  * @param {boolean} o.firstHasNext whether page 1 has a next page
  * @param {(page: number) => Promise<{rows: object[], hasNext: boolean}>} o.fetchPage 1-based
  * @param {(row: object, index: number) => HTMLTableRowElement} o.renderRow
@@ -21,13 +21,17 @@ const scrollMemory = new Map(); // key -> scrollTop, so a re-render of the same 
  * @param {string} o.label accessible name of the scroll region
  */
 export function virtualTable(o) {
-  const pages = new Map([[1, { rows: o.firstPage, hasNext: o.firstHasNext }]]);
+  // firstPage null: page 1 is fetched like the others
+  const pages = new Map(o.firstPage ? [[1, { rows: o.firstPage, hasNext: o.firstHasNext }]] : []);
   const pending = new Set();
-  let total = o.total;
-  if (total === null || total === undefined || (!o.firstHasNext && o.firstPage.length < o.pageSize)) {
-    total = o.firstHasNext ? null : o.firstPage.length;
+  let total = o.total ?? null;
+  let known = o.pageSize; // rows assumed while the total is unknown
+  if (o.firstPage) {
+    if (total === null || (!o.firstHasNext && o.firstPage.length < o.pageSize)) {
+      total = o.firstHasNext ? null : o.firstPage.length;
+    }
+    known = o.firstHasNext ? o.firstPage.length + o.pageSize : o.firstPage.length;
   }
-  let known = o.firstHasNext ? o.firstPage.length + o.pageSize : o.firstPage.length; // when total is unknown
   let rowH = 37;
   let measured = false;
   let frame = 0;
@@ -129,5 +133,10 @@ export function virtualTable(o) {
   };
   render();
   requestAnimationFrame(attach);
-  return { node: scroller, rowCount: () => tbody.querySelectorAll('tr:not(.vspacer)').length };
+  return {
+    node: scroller,
+    rowCount: () => tbody.querySelectorAll('tr:not(.vspacer)').length,
+    /** Re-renders the rows in view (e.g. after the caller's drawing parameters changed). */
+    refresh: () => render(),
+  };
 }

@@ -9,6 +9,7 @@ import {
 import { dagView, stepOrder, stepTypeLabel } from './dag.js';
 import { extrasSection } from './extras.js';
 import { virtualTable } from '../virtual-list.js';
+import { timelineSection } from './timeline.js';
 
 const TASK_PAGE_SIZE = 100;
 const FAILED_SHOWN = 5;
@@ -62,6 +63,7 @@ export async function runView({ params, query, load }) {
       parametersSection(paramsRes),
       dag ? dagSection(dag, steps, stepFilter, hrefHere) : dagProblem(dagRes),
       stepsSection(steps, dag, stepFilter, hrefHere),
+      timelineSection({ flow, run, runData: r, steps, stepFilter, query, load, base, hrefHere }),
       tasksSection({
         flow, run, tasks, steps, page, hasNext: Boolean(tasksRes.pages && tasksRes.pages.next), statusFilter, stepFilter, order, hrefHere,
         search, fetchPage: async (p) => {
