@@ -44,7 +44,11 @@ import java.util.Optional;
  * Only GET and HEAD are served; every other method gets 405. Every request first passes the
  * {@link AccessPolicy} (default: loopback callers only). The servlet keeps no session, installs no
  * filter and touches nothing outside its mount. It never closes the backend: the host owns it.
-
+ *
+ * <p>Known limit: UI pages share the first path segment below the mount with the servlet's own
+ * {@code api} and {@code static}, so the pages of a flow named {@code api} or {@code static}
+ * ({@code {mount}/api/...}) cannot be shown; its data is still in the API
+ * ({@code {mount}/api/flows/api/runs}).
  */
 public class MetaflowUiServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;

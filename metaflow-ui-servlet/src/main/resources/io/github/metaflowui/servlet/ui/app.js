@@ -119,7 +119,7 @@ function hideBanner() {
   banner.replaceChildren();
 }
 
-const state = { controller: null, path: null, hasContent: false, live: false };
+const state = { controller: null, path: null, url: null, hasContent: false, live: false };
 const load = createLoader();
 
 async function render({ scroll = 'top', refresh = false, restore = null } = {}) {
@@ -197,12 +197,13 @@ async function render({ scroll = 'top', refresh = false, restore = null } = {}) 
     keepDetailsState(main, result.node);
   }
   state.path = path;
+  state.url = path + location.search;
   replaceChildren(main, result.node);
   scheduleLive(Boolean(result.live));
   renderCrumbs(result.crumbs || []);
   document.title = result.title ? `${result.title} · ${APP_TITLE}` : APP_TITLE;
   finish(controller);
-  placeScroll(scroll, restore, samePath);
+  placeScroll(scroll, restore, samePath, refresh);
 }
 
 // Collapsible sections keep their open/closed state across re-renders of the same page.
@@ -255,12 +256,13 @@ function finish(controller) {
   }
 }
 
-function placeScroll(scroll, restore, samePath) {
+function placeScroll(scroll, restore, samePath, refresh) {
   if (restore !== null && restore !== undefined) {
     window.scrollTo(0, restore);
     return;
   }
-  const target = location.hash.length > 1 ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+  // a refresh of the same page (live updates, Retry) leaves the reader where they are
+  const target = !refresh && location.hash.length > 1 ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
   if (target) {
     target.scrollIntoView({ block: 'start' });
   } else if (scroll === 'top') {
@@ -294,6 +296,9 @@ document.addEventListener('click', (e) => {
 });
 
 window.addEventListener('popstate', (e) => {
+  if (location.pathname + location.search === state.url) {
+    return; // only the #fragment changed (an in-page anchor such as a log line #L38): nothing to reload
+  }
   render({ scroll: 'keep', restore: e.state && typeof e.state.scrollY === 'number' ? e.state.scrollY : null });
 });
 

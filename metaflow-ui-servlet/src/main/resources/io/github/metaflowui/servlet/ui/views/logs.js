@@ -1,5 +1,6 @@
 // The log viewer of one stream (stdout or stderr) of one attempt: loads the tail first, then
 // pages of PAGE_LINES on demand in either direction; newest line last, with line numbers and times.
+// Each line has an anchor: "#L38" in the URL selects line 38 and scrolls to it (loading it first).
 import { h, replaceChildren } from '../dom.js';
 import { apiUrl, getJson } from '../api.js';
 import { formatClock, formatCount, isoUtc, formatDateTime, toMillis } from '../format.js';
@@ -9,6 +10,13 @@ import { ansiNodes, stripAnsi } from '../ansi.js';
 const PAGE_LINES = 1000;
 const LONG_LINE = 1000; // longer lines are cut until the user asks for all of it
 const ERROR_LINE = /^(?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Fault)\b(?::.*)?$/;
+const LINE_ANCHOR = /^#L([1-9]\d{0,8})$/;
+
+/** The 0-based row the URL's "#L<n>" names, or null. */
+function anchorRow() {
+  const m = LINE_ANCHOR.exec(location.hash);
+  return m ? Number(m[1]) - 1 : null;
+}
 
 /**
  * @param {object} o
@@ -194,8 +202,8 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
       });
       textEl.append(more);
     }
-    return h('div', { class: 'll', dataset: { row } },
-      h('span', { class: 'ln', 'aria-hidden': 'true' }, String(row + 1)),
+    return h('div', { class: ['ll', row === anchorRow() && 'target'], id: `L${row + 1}`, dataset: { row } },
+      h('a', { class: 'ln', href: `#L${row + 1}`, 'aria-hidden': 'true', tabindex: '-1', title: `Link to line ${row + 1}` }, String(row + 1)),
       ts === null ? h('span', { class: 'ts' }) : h('time', { class: 'ts', datetime: isoUtc(ts), title: `${formatDateTime(ts)} (${isoUtc(ts)})` }, formatClock(ts)),
       textEl);
   }
@@ -214,17 +222,7 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
           h('span', { class: 'msg-title' }, 'Error: '),
           h('code', null, line.trim().slice(0, 500)),
           ' ',
-          h('button', {
-            type: 'button', class: 'linkish',
-            onclick: () => {
-              const el = body.querySelector(`.ll[data-row="${row}"]`);
-              if (el) {
-                body.querySelectorAll('.ll.hit').forEach((x) => x.classList.remove('hit'));
-                el.classList.add('hit');
-                el.scrollIntoView({ block: 'center' });
-              }
-            },
-          }, `line ${formatCount(row + 1)}`)));
+          h('a', { href: `#L${row + 1}`, title: `Select line ${row + 1}` }, `line ${formatCount(row + 1)}`)));
         return;
       }
     }
@@ -330,10 +328,48 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
     }
   });
 
-  const ready = loadTail('bottom', signal).then(() => {
-    // the node is attached to the page only after ready: scroll the tail into view then
+
+  /** Selects a line (marks it, scrolls it into view), loading its page first when needed. */
+  async function select(row, sig) {
+    if (!rows.has(row) && (total === null || row < total)) {
+      await run({ _page: pageContaining(row) }, 'keep', sig);
+    }
+    body.querySelectorAll('.ll.target').forEach((x) => x.classList.remove('target'));
+    const el = body.querySelector(`.ll[data-row="${row}"]`);
+    if (el) {
+      el.classList.add('target');
+      el.scrollIntoView({ block: 'center' });
+    }
+    return el;
+  }
+
+  // "#L38" set later (a line number or the error summary clicked, Back/Forward): select that line
+  const onHash = () => {
+    if (!node.isConnected) {
+      window.removeEventListener('hashchange', onHash);
+      return;
+    }
+    const row = anchorRow();
+    if (row !== null) {
+      select(row);
+    }
+  };
+  window.addEventListener('hashchange', onHash);
+
+  const ready = loadTail('bottom', signal).then(async () => {
+    const row = anchorRow();
+    if (row !== null && !rows.has(row) && (total === null || row < total)) {
+      await run({ _page: pageContaining(row) }, 'keep', signal);
+    }
+    // the node is attached to the page only after ready: place the log then
     requestAnimationFrame(() => {
-      body.scrollTop = body.scrollHeight;
+      const target = row === null ? null : body.querySelector(`.ll[data-row="${row}"]`);
+      if (target) {
+        target.classList.add('target');
+        target.scrollIntoView({ block: 'center' });
+      } else {
+        body.scrollTop = body.scrollHeight;
+      }
     });
   });
   return { node, ready };

@@ -167,7 +167,7 @@ function filterBar(query, flow, flows, listHref, shownRange) {
   });
   const tagInput = h('input', {
     type: 'search', name: 'tags', id: 'f-tags', value: splitList(query.get('_tags')).join(', '),
-    placeholder: 'e.g. env:prod, team:ml', autocomplete: 'off', spellcheck: 'false',
+    placeholder: 'e.g. env:test', autocomplete: 'off', spellcheck: 'false',
   });
 
   const projectInput = h('input', {
@@ -188,7 +188,8 @@ function filterBar(query, flow, flows, listHref, shownRange) {
     statusLinks,
     h('label', { class: 'field', for: 'f-flow' }, h('span', null, 'Flow'), flowSelect),
     h('label', { class: 'field', for: 'f-user' }, h('span', null, 'User'), userInput, autocomplete(userInput, 'users', flow)),
-    h('label', { class: 'field', for: 'f-tags', title: 'Runs having all these tags (comma separated)' }, h('span', null, 'Tags'), tagInput,
+    h('label', { class: 'field', for: 'f-tags', title: 'Runs having all these tags (comma separated)' },
+      h('span', null, 'Tags ', h('span', { class: 'field-hint' }, '(runs having all of them, comma separated)')), tagInput,
       autocomplete(tagInput, 'tags', flow, { list: true })),
     h('label', { class: 'field', for: 'f-project', title: 'The project of @project flows (system tag project:)' }, h('span', null, 'Project'), projectInput),
     h('label', { class: 'field', for: 'f-branch', title: 'The project branch (system tag project_branch:)' }, h('span', null, 'Branch'), branchInput),
