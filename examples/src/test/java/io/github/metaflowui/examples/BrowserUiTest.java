@@ -285,6 +285,16 @@ class BrowserUiTest {
         search.clear();
         search.sendKeys("last stdout line\n");
         browser.waitFor(d -> "5002".equals(d.findElement(By.cssSelector(".log-panel.log-out .ll.hit")).getAttribute("data-row")));
+
+        // however far the user jumps, at most 3 pages of lines stay loaded (and in the DOM)
+        for (String q : List.of("line 01500 of", "line 03000 of")) {
+            search.clear();
+            search.sendKeys(q + "\n");
+            browser.waitFor(d -> Boolean.TRUE.equals(browser.js(
+                    "const h = document.querySelector('.log-panel.log-out .ll.hit'); return h !== null && h.textContent.includes(arguments[0])", q)));
+        }
+        assertThat((Long) browser.js("return document.querySelectorAll('.log-panel.log-out .ll').length")).isLessThanOrEqualTo(3000L);
+        assertThat(browser.js("return document.querySelector('.log-panel.log-out .ll[data-row=\"2\"]') === null")).isEqualTo(Boolean.TRUE);
     }
 
     @Test

@@ -8,6 +8,7 @@ import { message } from '../ui.js';
 import { ansiNodes, stripAnsi } from '../ansi.js';
 
 const PAGE_LINES = 1000;
+const MAX_KEPT = 3 * PAGE_LINES; // lines kept loaded at once, whatever the log's length
 const LONG_LINE = 1000; // longer lines are cut until the user asks for all of it
 const ERROR_LINE = /^(?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Fault)\b(?::.*)?$/;
 const LINE_ANCHOR = /^#L([1-9]\d{0,8})$/;
@@ -75,6 +76,22 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
   const minRow = () => extreme(Math.min);
   const maxRow = () => extreme(Math.max);
 
+  // Keeps at most MAX_KEPT lines (in memory and in the DOM): the lines farthest from the page just
+  // loaded go; the gap controls load them again when wanted.
+  function evictFar(data) {
+    if (rows.size <= MAX_KEPT || !data.length) {
+      return;
+    }
+    const lo = Number(data[0].row);
+    const hi = Number(data[data.length - 1].row);
+    const far = [...rows.keys()]
+      .map((r) => [r, r < Math.min(lo, hi) ? Math.min(lo, hi) - r : Math.max(0, r - Math.max(lo, hi))])
+      .sort((a, b) => b[1] - a[1]);
+    for (const [r] of far.slice(0, rows.size - MAX_KEPT)) {
+      rows.delete(r);
+    }
+  }
+
   async function fetchPage(params, sig) {
     const res = await getJson(apiUrl([...base, 'logs', stream], { attempt_id: attemptId, _limit: PAGE_LINES, ...params }), { signal: sig });
     const data = Array.isArray(res.data) ? res.data : [];
@@ -84,6 +101,7 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
         rows.set(row, { ts: toMillis(r.timestamp), line: r.line === null || r.line === undefined ? '' : String(r.line) });
       }
     }
+    evictFar(data);
     const pages = res.pages || {};
     if (Number.isFinite(Number(pages.total_lines)) && pages.total_lines !== null) {
       total = Number(pages.total_lines);
