@@ -121,14 +121,7 @@ class LocalBackendErrorsTest {
     @Test
     void a_corrupted_outcome_file_makes_that_run_unknown_and_its_task_unreadable(@TempDir Path tmp)
             throws IOException {
-        LocalFixture.copy("RetryFlow", tmp);
-        Path meta = tmp.resolve("RetryFlow/1796301618523831/end/3/_meta");
-        Path okFile;
-        try (var files = Files.list(meta)) {
-            okFile = files.filter(p -> p.getFileName().toString().startsWith("sysmeta_attempt_ok_")).findFirst()
-                    .orElseThrow();
-        }
-        LocalFixture.overwrite(okFile, "not json at all");
+        Path okFile = corruptEndOutcomeOfRetryFlow(tmp);
         LocalMetaflowBackend backend = LocalFixture.backend(tmp);
 
         List<Run> runs = MetaflowClient.of(backend).runs(RunQuery.all()).toList();
@@ -214,14 +207,7 @@ class LocalBackendErrorsTest {
     @Test
     void a_task_with_a_corrupted_file_is_listed_as_unknown_and_the_other_tasks_still_are(@TempDir Path tmp)
             throws IOException {
-        LocalFixture.copy("RetryFlow", tmp);
-        Path meta = tmp.resolve("RetryFlow/1796301618523831/end/3/_meta");
-        Path okFile;
-        try (var files = Files.list(meta)) {
-            okFile = files.filter(p -> p.getFileName().toString().startsWith("sysmeta_attempt_ok_")).findFirst()
-                    .orElseThrow();
-        }
-        LocalFixture.overwrite(okFile, "not json at all");
+        corruptEndOutcomeOfRetryFlow(tmp);
         LocalMetaflowBackend backend = LocalFixture.backend(tmp);
         RunRef run = RunRef.of("RetryFlow", "1796301618523831");
 
@@ -289,5 +275,18 @@ class LocalBackendErrorsTest {
                     .hasMessage(dir + " is the directory of " + c.what() + ", not a Metaflow directory: use the "
                             + ".metaflow directory that holds it, " + root);
         }
+    }
+
+    /** Copies the RetryFlow runs and breaks the attempt_ok record of end/3 in run 1796301618523831. */
+    private static Path corruptEndOutcomeOfRetryFlow(Path tmp) throws IOException {
+        LocalFixture.copy("RetryFlow", tmp);
+        Path meta = tmp.resolve("RetryFlow/1796301618523831/end/3/_meta");
+        Path okFile;
+        try (var files = Files.list(meta)) {
+            okFile = files.filter(p -> p.getFileName().toString().startsWith("sysmeta_attempt_ok_")).findFirst()
+                    .orElseThrow();
+        }
+        LocalFixture.overwrite(okFile, "not json at all");
+        return okFile;
     }
 }

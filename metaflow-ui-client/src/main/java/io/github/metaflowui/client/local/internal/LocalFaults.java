@@ -103,7 +103,7 @@ public final class LocalFaults {
     }
 
     /** Logs a message once (per distinct text, among the last thousand), not on every poll. */
-    public void warnOnce(String message) {
+    private void warnOnce(String message) {
         String m = bounded(message);
         if (logged.get(m).isEmpty()) {
             logged.put(m, Boolean.TRUE);

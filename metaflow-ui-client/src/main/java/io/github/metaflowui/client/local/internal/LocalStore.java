@@ -448,11 +448,6 @@ public final class LocalStore {
         return Optional.of(out);
     }
 
-    /** Logs a problem once (per distinct message), not on every poll. */
-    public void warnOnce(String message) {
-        faults.warnOnce(message);
-    }
-
     private static Instant max(Instant a, Instant b) {
         return a.isAfter(b) ? a : b;
     }
