@@ -337,6 +337,18 @@ class BrowserUiTest {
     }
 
     @Test
+    void the_hide_chrome_option_hides_it_on_every_page() throws Exception {
+        try (StandaloneServer embedded = StandaloneServer.start(LocalMetaflowBackend.builder().root(fixture).clock(CLOCK).build(),
+                "127.0.0.1", 0, io.github.metaflowui.servlet.MetaflowUiOptions.builder().hideChrome(true))) {
+            browser.get(embedded.uri() + "LinearFlow");
+            browser.settle();
+            browser.waitFor(d -> runRows().size() == 3);
+            assertThat(browser.find(".appbar").isDisplayed()).isFalse();
+            assertThat(browser.find("footer.foot").isDisplayed()).isFalse();
+        }
+    }
+
+    @Test
     void configured_links_and_plugin_panels_show_as_text_and_links() throws Exception {
         String markup = "<img src=x onerror=window.__xss=1>";
         io.github.metaflowui.servlet.MetaflowUiOptions.Builder options = io.github.metaflowui.servlet.MetaflowUiOptions.builder()

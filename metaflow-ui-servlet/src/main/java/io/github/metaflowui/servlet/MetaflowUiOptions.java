@@ -32,8 +32,10 @@ public final class MetaflowUiOptions {
     private final List<LinkTemplate> runLinks;
     private final List<LinkTemplate> taskLinks;
     private final List<MetaflowUiPlugin> plugins;
+    private final boolean hideChrome;
 
     private MetaflowUiOptions(Builder b) {
+        this.hideChrome = b.hideChrome;
         this.runLinks = List.copyOf(b.runLinks);
         this.taskLinks = List.copyOf(b.taskLinks);
         this.plugins = List.copyOf(b.plugins);
@@ -87,6 +89,11 @@ public final class MetaflowUiOptions {
         return taskLinks;
     }
 
+    /** Whether every page hides its app bar and footer (for an admin console that embeds the UI). */
+    public boolean hideChrome() {
+        return hideChrome;
+    }
+
     /** Plugins adding links and panels, in registration order. */
     public List<MetaflowUiPlugin> plugins() {
         return plugins;
@@ -96,7 +103,7 @@ public final class MetaflowUiOptions {
     public String toString() {
         return "MetaflowUiOptions[title=" + title + ", frameAncestors=" + frameAncestors + ", runsPageSize="
                 + runsPageSize + ", clock=" + clock + ", runLinks=" + runLinks.size() + ", taskLinks="
-                + taskLinks.size() + ", plugins=" + plugins.size() + "]";
+                + taskLinks.size() + ", plugins=" + plugins.size() + ", hideChrome=" + hideChrome + "]";
     }
 
     public static final class Builder {
@@ -108,8 +115,19 @@ public final class MetaflowUiOptions {
         private final List<LinkTemplate> runLinks = new ArrayList<>();
         private final List<LinkTemplate> taskLinks = new ArrayList<>();
         private final List<MetaflowUiPlugin> plugins = new ArrayList<>();
+        private boolean hideChrome;
 
         private Builder() {
+        }
+
+        /**
+         * Hides the app bar (title, breadcrumbs, go-to box) and the footer on every page, for a host
+         * console that shows the UI in its own frame. A single page can ask the same with
+         * {@code ?embed=1}.
+         */
+        public Builder hideChrome(boolean hideChrome) {
+            this.hideChrome = hideChrome;
+            return this;
         }
 
         /**

@@ -95,7 +95,7 @@ public class MetaflowUiServlet extends HttpServlet {
             LOG.warn("classpath:{}{} is missing: the Metaflow UI page is unavailable, the API still works",
                     assetRoot, UiAssets.INDEX);
         }
-        this.index = page.map(p -> new IndexPage(p.bytes(), loaded.hash(), options.title())).orElse(null);
+        this.index = page.map(p -> new IndexPage(p.bytes(), loaded.hash(), options.title(), options.hideChrome())).orElse(null);
         this.assets = loaded;
         this.api = new Api(backend, options.clock(), options.title(), options.runsPageSize(),
                 new Extras(options.runLinks(), options.taskLinks(), options.plugins()));

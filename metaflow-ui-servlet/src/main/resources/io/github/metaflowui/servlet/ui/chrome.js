@@ -19,6 +19,11 @@ export function applyEmbed() {
   } catch {
     // storage blocked: the query alone decides
   }
+  const meta = document.querySelector('meta[name="metaflow-ui-embed"]');
+  if (meta && meta.getAttribute('content') === '1') {
+    document.documentElement.classList.add('embed'); // the server's options hide the chrome everywhere
+    return true;
+  }
   let on = asked === '1' || asked === 'true';
   try {
     on = on || (asked === null && sessionStorage.getItem(EMBED_KEY) === '1');
