@@ -266,6 +266,15 @@ class BrowserUiTest {
         zoomIn.click();
         assertThat(browser.js(viewBox)).isNotEqualTo(before);
         assertThat(browser.all("svg.dag-svg [style]")).isEmpty();
+
+        // nested foreach: one layer per step, the two foreach splits drawn as foreach edges
+        browser.get(url("/NestedForeachFlow/1796301646182255"));
+        browser.settle();
+        assertThat(browser.js("return [...document.querySelectorAll('svg.dag-svg g.dag-n')].map(g => g.dataset.step)"))
+                .isEqualTo(List.of("start", "outer", "inner", "inner_join", "outer_join", "end"));
+        assertThat(browser.js("return document.querySelectorAll('svg.dag-svg g.dag-edge-foreach').length")).isEqualTo(2L);
+        assertThat(browser.find("svg.dag-svg g.dag-n[data-step='inner']").getAttribute("aria-label"))
+                .contains("12 completed");
     }
 
     @Test
