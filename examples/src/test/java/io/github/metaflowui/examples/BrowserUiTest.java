@@ -432,6 +432,17 @@ class BrowserUiTest {
         assertThat(browser.all("#timeline [style]").stream().map(e -> e.getAttribute("class")))
                 .allMatch(c -> c.contains("tl-bar") || c.contains("tl-tick") || c.isEmpty());
 
+        // workflow mode: the tasks step by step in graph order, only those in view fetched and drawn
+        browser.get(url("/ForeachFlow/1796301658654985"));
+        browser.settle();
+        browser.waitFor(d -> !jsTimelineTasks().isEmpty());
+        assertThat(jsTimelineTasks().get(0)).isEqualTo("start/1");
+        assertThat(jsTimelineTasks().size()).isLessThan(120);
+        browser.js("const s = document.querySelector('.tl-table:not(.tl-steps)').closest('.vscroll'); s.scrollTop = s.scrollHeight;");
+        browser.waitFor(d -> jsTimelineTasks().contains("end/203"));
+        List<String> tail = jsTimelineTasks();
+        assertThat(tail.subList(tail.size() - 2, tail.size())).containsExactly("join/202", "end/203");
+
         browser.get(url("/FailingFlow/1796301626371648?tl=failed"));
         browser.settle();
         browser.waitFor(d -> !jsTimelineTasks().isEmpty());

@@ -160,16 +160,59 @@ export function timelineSection(o) {
     status: mode === 'failed' ? 'failed' : null,
     step_name: o.stepFilter || null,
   };
+  // Workflow mode: the tasks of each step in graph order, each step's by start. Row i of the list
+  // maps to (step, offset) through the steps' task counts; only the API pages covering the rows in
+  // view are fetched.
+  const groups = [];
+  let grouped = 0;
+  if (mode === 'workflow') {
+    for (const st of o.steps) {
+      const name = String(st.step_name);
+      const n = Number((st.task_counts || {}).total ?? 0);
+      if (n > 0 && (!o.stepFilter || o.stepFilter === name)) {
+        groups.push({ name, start: grouped, n });
+        grouped += n;
+      }
+    }
+  }
+  const stepPage = (name, page) => o.load([...o.base, 'tasks'], { ...params, step_name: name, _page: page })
+    .then((res) => (Array.isArray(res.data) ? res.data : []));
+  async function workflowPage(p) {
+    const from = (p - 1) * PAGE;
+    const to = Math.min(grouped, p * PAGE);
+    const rows = [];
+    for (const g of groups) {
+      const lo = Math.max(from, g.start);
+      const hi = Math.min(to, g.start + g.n);
+      if (lo >= hi) {
+        continue;
+      }
+      const k0 = lo - g.start;
+      const k1 = hi - g.start;
+      const firstPage = Math.floor(k0 / PAGE) + 1;
+      const lastPage = Math.floor((k1 - 1) / PAGE) + 1;
+      const got = [];
+      for (let q = firstPage; q <= lastPage; q++) {
+        got.push(...await stepPage(g.name, q));
+      }
+      const part = got.slice(k0 - (firstPage - 1) * PAGE, k1 - (firstPage - 1) * PAGE);
+      rows.push(...part);
+      for (let i = part.length; i < k1 - k0; i++) {
+        rows.push(null); // counts ran ahead of the list (a live run): keep the rows aligned
+      }
+    }
+    return { rows, hasNext: to < grouped };
+  }
   const axis = h('div', { class: 'tl-axis', 'aria-hidden': 'true' }, ticks());
   tasksList = virtualTable({
     thead: h('thead', null, h('tr', null, h('th', { scope: 'col', class: 'tl-label' }, 'Task'), h('th', { scope: 'col' }, axis))),
     className: 'grid tl-table',
     columns: 2,
     pageSize: PAGE,
-    total: null,
+    total: groups.length ? grouped : null,
     firstPage: null,
     firstHasNext: true,
-    fetchPage: async (p) => {
+    fetchPage: groups.length ? workflowPage : async (p) => {
       const res = await o.load([...o.base, 'tasks'], { ...params, _page: p });
       return { rows: Array.isArray(res.data) ? res.data : [], hasNext: Boolean(res.pages && res.pages.next) };
     },
