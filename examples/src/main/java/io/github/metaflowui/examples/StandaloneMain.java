@@ -121,7 +121,8 @@ public final class StandaloneMain {
             return Launch.exit(2);
         }
         try {
-            StandaloneServer server = StandaloneServer.start(backend, options.host(), options.port(), demo);
+            StandaloneServer server = StandaloneServer.start(backend, options.host(), options.port(),
+                    io.github.metaflowui.servlet.MetaflowUiOptions.builder(), demo);
             if (demo != null) {
                 demo.start();
             }

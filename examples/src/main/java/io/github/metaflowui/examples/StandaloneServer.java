@@ -46,13 +46,23 @@ public final class StandaloneServer implements AutoCloseable {
      * @throws IOException when the address cannot be bound (e.g. the port is busy)
      */
     public static StandaloneServer start(MetaflowBackend backend, String host, int port) throws IOException {
-        return start(backend, host, port, null);
+        return start(backend, host, port, MetaflowUiOptions.builder(), null);
+    }
+
+    /**
+     * As {@link #start(MetaflowBackend, String, int)}, with UI options (e.g. external links or
+     * plugins); the access policy is still opened up for a non-loopback {@code host}.
+     */
+    public static StandaloneServer start(MetaflowBackend backend, String host, int port,
+                                         MetaflowUiOptions.Builder options) throws IOException {
+        return start(backend, host, port, options, null);
     }
 
     /** The same, closing {@code companion} (e.g. the demo's simulated runs) when the server closes. */
-    static StandaloneServer start(MetaflowBackend backend, String host, int port, AutoCloseable companion)
-            throws IOException {
+    static StandaloneServer start(MetaflowBackend backend, String host, int port, MetaflowUiOptions.Builder options,
+                                  AutoCloseable companion) throws IOException {
         Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(options, "options");
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("metaflow-ui-http");
         threads.setDaemon(false);
@@ -65,7 +75,6 @@ public final class StandaloneServer implements AutoCloseable {
         connector.setPort(port);
         server.addConnector(connector);
 
-        MetaflowUiOptions.Builder options = MetaflowUiOptions.builder();
         if (!isLoopback(host)) {
             options.accessPolicy(AccessPolicy.allowAll());
         }

@@ -5,6 +5,8 @@ import io.github.metaflowui.core.watch.Watcher;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -40,8 +42,16 @@ public final class MetaflowUiOptions {
     private final long liveClientQueueBytes;
     private final Duration slowClientTimeout;
     private final Watcher watcher;
+    private final List<LinkTemplate> runLinks;
+    private final List<LinkTemplate> taskLinks;
+    private final List<MetaflowUiPlugin> plugins;
+    private final boolean hideChrome;
 
     private MetaflowUiOptions(Builder b) {
+        this.hideChrome = b.hideChrome;
+        this.runLinks = List.copyOf(b.runLinks);
+        this.taskLinks = List.copyOf(b.taskLinks);
+        this.plugins = List.copyOf(b.plugins);
         this.clock = b.clock;
         this.accessPolicy = b.accessPolicy;
         this.frameAncestors = b.frameAncestors;
@@ -130,11 +140,32 @@ public final class MetaflowUiOptions {
         return Optional.ofNullable(watcher);
     }
 
+    /** External links shown on run pages (templates over the run). */
+    public List<LinkTemplate> runLinks() {
+        return runLinks;
+    }
+
+    /** External links shown on task pages (templates over the task, its attempt and metadata). */
+    public List<LinkTemplate> taskLinks() {
+        return taskLinks;
+    }
+
+    /** Whether every page hides its app bar and footer (for an admin console that embeds the UI). */
+    public boolean hideChrome() {
+        return hideChrome;
+    }
+
+    /** Plugins adding links and panels, in registration order. */
+    public List<MetaflowUiPlugin> plugins() {
+        return plugins;
+    }
+
     @Override
     public String toString() {
         return "MetaflowUiOptions[title=" + title + ", frameAncestors=" + frameAncestors + ", runsPageSize="
-                + runsPageSize + ", liveUpdates=" + liveUpdates + ", maxLiveClients=" + maxLiveClients
-                + ", clock=" + clock + "]";
+                + runsPageSize + ", clock=" + clock + ", runLinks=" + runLinks.size() + ", taskLinks="
+                + taskLinks.size() + ", plugins=" + plugins.size() + ", hideChrome=" + hideChrome
+                + ", liveUpdates=" + liveUpdates + ", maxLiveClients=" + maxLiveClients + "]";
     }
 
     public static final class Builder {
@@ -151,6 +182,10 @@ public final class MetaflowUiOptions {
         private long liveClientQueueBytes = 4L * 1024 * 1024;
         private Duration slowClientTimeout = Duration.ofSeconds(30);
         private Watcher watcher;
+        private final List<LinkTemplate> runLinks = new ArrayList<>();
+        private final List<LinkTemplate> taskLinks = new ArrayList<>();
+        private final List<MetaflowUiPlugin> plugins = new ArrayList<>();
+        private boolean hideChrome;
 
         private Builder() {
         }
@@ -195,6 +230,50 @@ public final class MetaflowUiOptions {
         /** Shares the host's watcher (its intervals then apply); the servlet never closes it. */
         public Builder watcher(Watcher watcher) {
             this.watcher = Objects.requireNonNull(watcher, "watcher");
+            return this;
+        }
+
+        /**
+         * Hides the app bar (title, breadcrumbs, go-to box) and the footer on every page, for a host
+         * console that shows the UI in its own frame. A single page can ask the same with
+         * {@code ?embed=1}.
+         */
+        public Builder hideChrome(boolean hideChrome) {
+            this.hideChrome = hideChrome;
+            return this;
+        }
+
+        /**
+         * Adds a link to every run page, e.g. {@code runLink("Dashboard",
+         * "https://grafana.example.com/d/flows?var-run={flow}/{run}&from={start_ms}")}. See
+         * {@link LinkTemplate} for the placeholders.
+         *
+         * @throws IllegalArgumentException for a blank label, a template that is not an http(s) URL or
+         *                                  site path, or an unknown placeholder
+         */
+        public Builder runLink(String label, String template) {
+            LinkTemplate t = new LinkTemplate(label, template);
+            t.check(false);
+            runLinks.add(t);
+            return this;
+        }
+
+        /**
+         * Adds a link to every task page, e.g. {@code taskLink("Pod",
+         * "https://k8s.example.com/pods/{metadata.kubernetes-pod-name}")}. See {@link LinkTemplate}.
+         *
+         * @throws IllegalArgumentException as for {@link #runLink}
+         */
+        public Builder taskLink(String label, String template) {
+            LinkTemplate t = new LinkTemplate(label, template);
+            t.check(true);
+            taskLinks.add(t);
+            return this;
+        }
+
+        /** Adds a plugin that contributes links and panels to run and task pages. */
+        public Builder plugin(MetaflowUiPlugin plugin) {
+            plugins.add(Objects.requireNonNull(plugin, "plugin"));
             return this;
         }
 

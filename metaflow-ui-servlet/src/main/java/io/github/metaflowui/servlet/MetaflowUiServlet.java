@@ -5,6 +5,7 @@ import io.github.metaflowui.core.watch.Watcher;
 import io.github.metaflowui.servlet.internal.Api;
 import io.github.metaflowui.servlet.internal.ApiProblem;
 import io.github.metaflowui.servlet.internal.EventHub;
+import io.github.metaflowui.servlet.internal.Extras;
 import io.github.metaflowui.servlet.internal.IndexPage;
 import io.github.metaflowui.servlet.internal.RequestPath;
 import io.github.metaflowui.servlet.internal.Responses;
@@ -99,9 +100,10 @@ public class MetaflowUiServlet extends HttpServlet {
             LOG.warn("classpath:{}{} is missing: the Metaflow UI page is unavailable, the API still works",
                     assetRoot, UiAssets.INDEX);
         }
-        this.index = page.map(p -> new IndexPage(p.bytes(), loaded.hash(), options.title())).orElse(null);
+        this.index = page.map(p -> new IndexPage(p.bytes(), loaded.hash(), options.title(), options.hideChrome())).orElse(null);
         this.assets = loaded;
-        this.api = new Api(backend, options.clock(), options.title(), options.runsPageSize());
+        this.api = new Api(backend, options.clock(), options.title(), options.runsPageSize(),
+                new Extras(options.runLinks(), options.taskLinks(), options.plugins()));
         if (options.liveUpdates()) {
             Watcher watcher = options.watcher().orElse(null);
             if (watcher == null) {

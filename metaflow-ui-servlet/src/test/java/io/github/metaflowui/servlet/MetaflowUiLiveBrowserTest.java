@@ -50,11 +50,11 @@ class MetaflowUiLiveBrowserTest {
     @Test
     void the_run_page_and_the_runs_list_show_changes_as_they_happen() {
         try (HeadlessChromium.Session page = HeadlessChromium.Session.open(chromium, url("/LiveFlow/1"))) {
-            assertThat(page.waitFor("document.querySelectorAll('.tasks-table tbody tr').length === 2"
+            assertThat(page.waitFor("document.querySelectorAll('.tasks-table tbody tr:not(.vspacer)').length === 2"
                     + " && document.getElementById('live').textContent.includes('Live')", WAIT)).isTrue();
 
             backend.task("LiveFlow/1/train/2", Status.FAILED, Status.RUNNING).task("LiveFlow/1/train/3", Status.RUNNING);
-            assertThat(page.waitFor("document.querySelectorAll('.tasks-table tbody tr').length === 3"
+            assertThat(page.waitFor("document.querySelectorAll('.tasks-table tbody tr:not(.vspacer)').length === 3"
                     + " && document.querySelector('.tasks-table .retried') !== null", WAIT))
                     .as("a new task and a retry appear").isTrue();
 

@@ -39,9 +39,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -50,6 +52,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -76,6 +79,10 @@ import java.util.stream.Stream;
  */
 public final class Api {
     private static final Logger LOG = LoggerFactory.getLogger(Api.class);
+    private static final int SEARCH_DEFAULT_LIMIT = 200;
+    private static final int SEARCH_MAX_LIMIT = 1000;
+    static final int SEARCH_MAX_QUERY = 200;
+    private static final Pattern ANSI = Pattern.compile("\\x1b\\[[0-9;:?]*[A-Za-z]");
 
     /** Longest artifact display text asked of the backend. */
     public static final int ARTIFACT_MAX_CHARS = 64 * 1024;
@@ -87,8 +94,14 @@ public final class Api {
     private final Clock clock;
     private final String title;
     private final int runsPageSize;
+    private final Extras extras;
 
     public Api(MetaflowBackend backend, Clock clock, String title, int runsPageSize) {
+        this(backend, clock, title, runsPageSize, Extras.none());
+    }
+
+    public Api(MetaflowBackend backend, Clock clock, String title, int runsPageSize, Extras extras) {
+        this.extras = Objects.requireNonNull(extras, "extras");
         this.backend = Objects.requireNonNull(backend, "backend");
         // never closed here: the host owns the backend
         this.client = MetaflowClient.of(backend);
@@ -151,6 +164,9 @@ public final class Api {
         if (n == 1 && s.get(0).equals("runs")) {
             return runs(c, null);
         }
+        if (n == 2 && s.get(0).equals("autocomplete")) {
+            return autocomplete(c, s.get(1));
+        }
         if (n >= 1 && s.get(0).equals("flows")) {
             if (n == 1) {
                 return flows(c);
@@ -194,6 +210,10 @@ public final class Api {
                             () -> ApiProblem.notFound("no DAG is recorded for run '" + ref + "'"));
                     return c.envelope().single(g -> Views.dag(g, dag));
                 }
+                case "extras": {
+                    Run run = requireRun(ref);
+                    return c.envelope().single(extras.run(run));
+                }
                 case "steps":
                     return steps(c, ref);
                 case "tasks":
@@ -233,12 +253,17 @@ public final class Api {
                     return metadata(c, ref);
                 case "artifacts":
                     return artifacts(c, ref);
+                case "extras":
+                    return taskExtras(c, ref);
                 default:
                     throw notFound(c);
             }
         }
         if (n == 2 && what.equals("artifacts")) {
             return artifactValue(c, ref, rest.get(1));
+        }
+        if (what.equals("logs") && n == 3 && rest.get(2).equals("search")) {
+            return searchLog(c, ref, logStream(c, rest.get(1)));
         }
         if (what.equals("logs") && (n == 2 || (n == 3 && rest.get(2).equals("download")))) {
             LogStream stream = logStream(c, rest.get(1));
@@ -298,6 +323,7 @@ public final class Api {
             g.writeStringField("backend", description);
             g.writeNumberField("server_time", now.toEpochMilli());
             g.writeNumberField("runs_page_size", runsPageSize);
+            extras.writeConfig(g);
             g.writeEndObject();
         });
     }
@@ -335,6 +361,55 @@ public final class Api {
         return c.envelope().list(page, slice.hasNext(), slice.last(), null, g -> {
             for (Flow f : slice.rows()) {
                 Views.flow(g, f);
+            }
+        });
+    }
+
+    /** How many of the newest runs the user and tag suggestions are taken from. */
+    static final int AUTOCOMPLETE_SCAN = 5_000;
+
+    /**
+     * Suggestions for a filter field: {@code autocomplete/flows|users|tags?q=part}. Values that
+     * contain {@code q} (ignoring case), those starting with it first, then alphabetical. Users and
+     * tags come from the newest {@value #AUTOCOMPLETE_SCAN} runs (of {@code flow_id} when given).
+     */
+    private byte[] autocomplete(Call c, String kind) {
+        String q = c.params().get("q").orElse("").strip().toLowerCase(Locale.ROOT);
+        int limit = c.params().limit(20, 200);
+        Set<String> values = new HashSet<>();
+        switch (kind) {
+            case "flows":
+                Paged.of(backend::listFlows, PageRequest.MAX_LIMIT).stream().forEach(f -> values.add(f.name()));
+                break;
+            case "users":
+            case "tags": {
+                Set<String> flows = c.params().list("flow_id");
+                RunQuery query = flows.size() == 1 ? RunQuery.ofFlow(flows.iterator().next()) : RunQuery.all();
+                Paged.of(pr -> backend.listRuns(query, pr), PageRequest.MAX_LIMIT).stream()
+                        .limit(AUTOCOMPLETE_SCAN)
+                        .forEach(r -> {
+                            if (kind.equals("users")) {
+                                values.add(r.displayUser());
+                            } else {
+                                values.addAll(r.allTags());
+                            }
+                        });
+                break;
+            }
+            default:
+                throw ApiProblem.notFound("no suggestions for '" + kind + "'; expected flows, users or tags");
+        }
+        List<String> matches = values.stream()
+                .filter(v -> v != null && !v.isEmpty() && v.toLowerCase(Locale.ROOT).contains(q))
+                .sorted(Comparator.comparing((String v) -> !v.toLowerCase(Locale.ROOT).startsWith(q))
+                        .thenComparing(Comparator.naturalOrder()))
+                .limit(limit + 1L)
+                .toList();
+        boolean more = matches.size() > limit;
+        List<String> shown = more ? matches.subList(0, limit) : matches;
+        return c.envelope().list(1, more, null, null, g -> {
+            for (String v : shown) {
+                g.writeString(v);
             }
         });
     }
@@ -445,6 +520,15 @@ public final class Api {
         return listInMemory(c, newestFirst, (g, a) -> Views.attempt(g, task, a));
     }
 
+    /** Configured links and plugin panels of a task page, for {@code attempt_id} or the latest attempt. */
+    private byte[] taskExtras(Call c, TaskRef ref) {
+        Run run = requireRun(ref.run());
+        Task task = requireTask(ref);
+        int attempt = c.params().attempt().isPresent() || !task.attempts().isEmpty() ? attemptOf(c, task) : 0;
+        List<MetadataRecord> metadata = extras.wantsTaskMetadata() ? backend.metadata(ref) : List.of();
+        return c.envelope().single(extras.task(run, task, attempt, metadata));
+    }
+
     /** Metadata of a task; with {@code attempt_id}, only the records of that attempt (which must exist). */
     private byte[] metadata(Call c, TaskRef ref) {
         OptionalInt attempt = existingAttempt(c, requireTask(ref));
@@ -529,6 +613,55 @@ public final class Api {
             for (LogLine l : lines) {
                 Views.logLine(g, l);
             }
+        });
+    }
+
+    /**
+     * The lines of one log that contain {@code q} (ignoring case and ANSI colour codes), in order,
+     * at most {@code _limit} (default 200, at most 1000). Streams through the whole log page by
+     * page, so it finds lines the viewer never loaded; {@code truncated} says more matches exist.
+     */
+    private byte[] searchLog(Call c, TaskRef ref, LogStream stream) {
+        Params p = c.params();
+        String q = p.get("q").orElse("");
+        if (q.isBlank()) {
+            throw ApiProblem.badRequest("q (the text to search for) must not be empty");
+        }
+        if (q.length() > SEARCH_MAX_QUERY) {
+            throw ApiProblem.badRequest("q must be at most " + SEARCH_MAX_QUERY + " characters, got " + q.length());
+        }
+        int limit = p.limit(SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT);
+        Task task = requireTask(ref);
+        int attempt = task.attempts().isEmpty() && p.attempt().isEmpty() ? LogRequest.LATEST_ATTEMPT
+                : attemptOf(c, task);
+        String needle = q.toLowerCase(Locale.ROOT);
+        List<LogLine> hits = new ArrayList<>();
+        boolean truncated = false;
+        long scanned = 0;
+        for (LogLine line : client.logLines(ref, stream, attempt)) {
+            scanned++;
+            if (ANSI.matcher(line.text()).replaceAll("").toLowerCase(Locale.ROOT).contains(needle)) {
+                if (hits.size() == limit) {
+                    truncated = true;
+                    break;
+                }
+                hits.add(line);
+            }
+        }
+        boolean more = truncated;
+        long seen = scanned;
+        return c.envelope().single(g -> {
+            g.writeStartObject();
+            g.writeStringField("q", q);
+            g.writeNumberField("limit", limit);
+            g.writeBooleanField("truncated", more);
+            g.writeNumberField("scanned_lines", seen);
+            g.writeArrayFieldStart("rows");
+            for (LogLine l : hits) {
+                Views.logLine(g, l);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
         });
     }
 

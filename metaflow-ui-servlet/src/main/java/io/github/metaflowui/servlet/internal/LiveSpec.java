@@ -149,7 +149,7 @@ record LiveSpec<T>(String text, Resource<T> resource, EntityWriter<T> writer) {
         int[] window = window(p, defaultLimit);
         Queries.Tasks spec = Queries.tasks(p, step);
         if (spec.filtered()) {
-            throw ApiProblem.badRequest("live updates follow one step_name at a time");
+            throw ApiProblem.badRequest("live updates follow one step_name at a time, and no search (q)");
         }
         if (spec.empty()) {
             return new LiveSpec<io.github.metaflowui.core.Task>(text, new Nothing<>(text), (g, t) -> Views.task(g, t, false));

@@ -114,6 +114,19 @@ final class Queries {
             filtered = true;
         }
         p.statuses().forEach(q::status);
+        String search = p.get("q").map(String::trim).orElse("");
+        if (search.length() > Api.SEARCH_MAX_QUERY) {
+            throw ApiProblem.badRequest("q must be at most " + Api.SEARCH_MAX_QUERY + " characters, got "
+                    + search.length());
+        }
+        if (!search.isEmpty()) {
+            // a foreach value (e.g. "items[3]", or just "3") or a task id
+            String needle = search.toLowerCase(java.util.Locale.ROOT);
+            Predicate<Task> byStep = extra;
+            extra = t -> byStep.test(t) && (t.id().value().toLowerCase(java.util.Locale.ROOT).contains(needle)
+                    || t.foreachLabel().map(l -> l.toLowerCase(java.util.Locale.ROOT).contains(needle)).orElse(false));
+            filtered = true;
+        }
         List<Params.Order> orders = p.orders();
         for (Params.Order o : orders) {
             if (!TASK_ORDER.containsKey(o.field())) {

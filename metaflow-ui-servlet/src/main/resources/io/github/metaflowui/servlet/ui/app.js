@@ -8,6 +8,8 @@ import { runView } from './views/run.js';
 import { taskView } from './views/task.js';
 import { BASE } from './api.js';
 import { live } from './live.js';
+import { applyTheme, setTheme, setTimeZone, themeSetting, timeZoneSetting } from './settings.js';
+import { installChrome } from './chrome.js';
 
 const APP_TITLE = document.title || 'Metaflow';
 const main = document.getElementById('main');
@@ -338,14 +340,36 @@ if (refreshButton) {
   refreshButton.addEventListener('click', () => render({ scroll: 'keep', refresh: true }));
 }
 
+// Footer settings: the time zone of shown times and the theme (kept in localStorage).
+applyTheme();
+installChrome();
 const tzEl = document.getElementById('tz');
-if (tzEl) {
+function renderSettings() {
+  if (!tzEl) {
+    return;
+  }
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'local time';
   const offset = -new Date().getTimezoneOffset();
   const sign = offset < 0 ? '-' : '+';
   const abs = Math.abs(offset);
-  tzEl.textContent = `Times are shown in ${zone} (UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}); hover a time for UTC.`;
+  const localLabel = `Local: ${zone} (UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')})`;
+  const tzSelect = h('select', { id: 'set-tz', 'aria-label': 'Time zone of the times shown' },
+    h('option', { value: 'local', selected: timeZoneSetting() === 'local' }, localLabel),
+    h('option', { value: 'utc', selected: timeZoneSetting() === 'utc' }, 'UTC'));
+  tzSelect.addEventListener('change', () => {
+    setTimeZone(tzSelect.value);
+    render({ scroll: 'keep' });
+  });
+  const themeSelect = h('select', { id: 'set-theme', 'aria-label': 'Colour theme' },
+    [['system', 'System'], ['light', 'Light'], ['dark', 'Dark']].map(([v, label]) =>
+      h('option', { value: v, selected: themeSetting() === v }, label)));
+  themeSelect.addEventListener('change', () => setTheme(themeSelect.value));
+  replaceChildren(tzEl,
+    h('label', { class: 'setting' }, 'Times in', tzSelect),
+    h('label', { class: 'setting' }, 'Theme', themeSelect),
+    h('span', null, 'Hover a time for UTC.'));
 }
+renderSettings();
 
 if ('scrollRestoration' in history) {
   history.scrollRestoration = 'manual';

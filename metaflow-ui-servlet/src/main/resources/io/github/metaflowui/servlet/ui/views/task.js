@@ -6,6 +6,7 @@ import { normalizeStatus, formatBytes, formatCount, plural } from '../format.js'
 import { statusBadge, timeEl, durationEl, fact, message, th, UiError } from '../ui.js';
 import { logPanel } from './logs.js';
 import { resourceOf, applyRows } from '../live.js';
+import { extrasSection } from './extras.js';
 
 export async function taskView({ params, query, load, signal }) {
   const { flow, run, step, task } = params;
@@ -34,10 +35,11 @@ export async function taskView({ params, query, load, signal }) {
   const stream = logParam === 'err' || logParam === 'out' ? logParam : (attemptFailed ? 'err' : 'out');
 
   const logs = attempt ? logPanel({ base, attemptId, stream, failed: attemptFailed, signal }) : null;
-  const [metaRes, artRes] = await Promise.all([
+  const [metaRes, artRes, , extrasRes] = await Promise.all([
     attempt ? optional(load([...base, 'metadata'], { _limit: 1000 })) : null,
     attempt ? optional(load([...base, 'artifacts'], { attempt_id: attemptId, _limit: 1000 })) : null,
     logs ? logs.ready : null,
+    optional(load([...base, 'extras'], attempt ? { attempt_id: attemptId } : null)),
   ]);
 
   const r = runRes.ok ? runRes.value.data || {} : {};
@@ -105,6 +107,7 @@ export async function taskView({ params, query, load, signal }) {
     ],
     node: h('section', { class: 'view view-task' },
       headerSlot,
+      extrasSection(extrasRes),
       tabsSlot,
       h('section', { class: 'block', 'aria-labelledby': 'logs-title' },
         h('div', { class: 'block-head' },
