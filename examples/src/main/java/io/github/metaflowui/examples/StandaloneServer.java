@@ -29,9 +29,11 @@ public final class StandaloneServer implements AutoCloseable {
     private final MetaflowBackend backend;
     private final String host;
     private final AutoCloseable companion;
+    private final MetaflowUiServlet ui;
 
     private StandaloneServer(Server server, ServerConnector connector, MetaflowBackend backend, String host,
-                             AutoCloseable companion) {
+                             AutoCloseable companion, MetaflowUiServlet ui) {
+        this.ui = ui;
         this.server = server;
         this.connector = connector;
         this.backend = backend;
@@ -79,7 +81,8 @@ public final class StandaloneServer implements AutoCloseable {
             options.accessPolicy(AccessPolicy.allowAll());
         }
         ServletContextHandler context = new ServletContextHandler("/");
-        ServletHolder holder = new ServletHolder("metaflow-ui", new MetaflowUiServlet(backend, options.build()));
+        MetaflowUiServlet ui = new MetaflowUiServlet(backend, options.build());
+        ServletHolder holder = new ServletHolder("metaflow-ui", ui);
         holder.setAsyncSupported(true); // live updates stream over async requests
         context.addServlet(holder, "/*");
         context.setErrorHandler(new StandaloneErrors.ContextLevel());
@@ -95,7 +98,7 @@ public final class StandaloneServer implements AutoCloseable {
             stopQuietly(server);
             throw new IOException(e.getMessage(), e);
         }
-        return new StandaloneServer(server, connector, backend, host, companion);
+        return new StandaloneServer(server, connector, backend, host, companion, ui);
     }
 
     static boolean isLoopback(String host) {
@@ -126,6 +129,7 @@ public final class StandaloneServer implements AutoCloseable {
 
     @Override
     public void close() {
+        ui.endLiveStreams(); // open event streams end with a proper last chunk, not a cut connection
         if (companion != null) {
             try {
                 companion.close();

@@ -138,6 +138,18 @@ public class MetaflowUiServlet extends HttpServlet {
         ownWatcher = null;
     }
 
+    /**
+     * Ends every open live-update stream cleanly (browsers reconnect by themselves), for hosts that
+     * stop the container: call it before stopping, so that open streams end with a proper last chunk
+     * rather than a cut connection. The servlet keeps working.
+     */
+    public void endLiveStreams() {
+        EventHub hub = events;
+        if (hub != null) {
+            hub.endStreams(java.time.Duration.ofSeconds(1));
+        }
+    }
+
     /** Live-update numbers (open streams, shared resources, the last event id), for monitoring and tests. */
     public Optional<EventHub.Stats> liveStats() {
         EventHub hub = events;

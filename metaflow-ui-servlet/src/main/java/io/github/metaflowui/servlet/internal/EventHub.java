@@ -723,6 +723,30 @@ public final class EventHub implements AutoCloseable {
         return boot;
     }
 
+    /**
+     * Ends every open stream cleanly (browsers reconnect and resume), e.g. before the container stops,
+     * and waits up to {@code wait} for the connections to finish.
+     */
+    public void endStreams(Duration wait) {
+        List<SseClient> all;
+        synchronized (lock) {
+            all = new ArrayList<>(clients);
+        }
+        all.forEach(c -> {
+            disconnect(c);
+            c.complete();
+        });
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < deadline && all.stream().anyMatch(c -> !c.isCompleted())) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** Ends every stream and stops the housekeeping thread; the watcher is the caller's. */
     @Override
     public void close() {

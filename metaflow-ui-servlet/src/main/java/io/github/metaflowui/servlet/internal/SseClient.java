@@ -37,6 +37,8 @@ final class SseClient implements WriteListener, AsyncListener {
     private boolean closed;
     private Instant stalledSince;
     private long written;
+    /** The container finished the response (set by {@link #onComplete}). */
+    private volatile boolean completed;
 
     SseClient(AsyncContext context, ServletOutputStream out, EventHub hub, Clock clock, long maxQueuedBytes,
               String address) {
@@ -160,8 +162,14 @@ final class SseClient implements WriteListener, AsyncListener {
         complete();
     }
 
+    /** True once the container has finished the response. */
+    boolean isCompleted() {
+        return completed;
+    }
+
     @Override
     public void onComplete(AsyncEvent event) {
+        completed = true;
         synchronized (this) {
             closed = true;
         }
