@@ -7,6 +7,7 @@ import io.github.metaflowui.client.http.internal.Fanout;
 import io.github.metaflowui.client.http.internal.HttpTransport;
 import io.github.metaflowui.client.http.internal.JsonBodies;
 import io.github.metaflowui.client.http.internal.Query;
+import io.github.metaflowui.client.http.internal.TaskOrders;
 import io.github.metaflowui.client.http.internal.TopN;
 import io.github.metaflowui.client.http.internal.WindowCache;
 import io.github.metaflowui.client.http.internal.WindowCache.Slice;
@@ -35,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 
 import static io.github.metaflowui.client.http.internal.HttpTransport.path;
 
@@ -180,7 +180,7 @@ public final class TaskListing {
         }
         List<Task> tasks = new ArrayList<>(derive(run, rows));
         tasks.removeIf(t -> !q.statuses().isEmpty() && !q.statuses().contains(t.status().status()));
-        tasks.sort(derivedOrder(q.sort(), q.order()));
+        tasks.sort(TaskOrders.of(q.sort(), q.order()));
         int from = (int) Math.min(offset, tasks.size());
         int to = Math.min(tasks.size(), from + page.limit());
         String next = to < tasks.size() ? Cursors.encode(Cursors.object().put("t", KIND).put("o", to)) : null;
@@ -273,45 +273,6 @@ public final class TaskListing {
                 : Comparator.comparingLong(TaskRow::ts).thenComparing(byId);
         primary = primary.thenComparing(TaskRow::step);
         return direction == SortOrder.DESC ? primary.reversed() : primary;
-    }
-
-    static Comparator<Task> derivedOrder(TaskQuery.Sort sort, SortOrder direction) {
-        Function<Task, Optional<? extends Comparable<?>>> key;
-        switch (sort) {
-            case STARTED:
-                key = Task::startedAt;
-                break;
-            case FINISHED:
-                key = Task::finishedAt;
-                break;
-            case DURATION:
-                key = Task::duration;
-                break;
-            case TASK_ID:
-                key = t -> Optional.of(t.id());
-                break;
-            default:
-                key = t -> Optional.of(t.createdAt());
-        }
-        Comparator<Task> tie = Comparator.comparing(Task::createdAt).thenComparing(Task::id);
-        return (a, b) -> {
-            Optional<? extends Comparable<?>> ka = key.apply(a);
-            Optional<? extends Comparable<?>> kb = key.apply(b);
-            if (ka.isPresent() != kb.isPresent()) {
-                return ka.isPresent() ? -1 : 1; // tasks without the value come last either way
-            }
-            int c = 0;
-            if (ka.isPresent()) {
-                @SuppressWarnings({"unchecked", "rawtypes"})
-                int cmp = ((Comparable) ka.get()).compareTo(kb.get());
-                c = direction == SortOrder.DESC ? -cmp : cmp;
-            }
-            if (c != 0) {
-                return c;
-            }
-            int t = tie.compare(a, b);
-            return direction == SortOrder.DESC ? -t : t;
-        };
     }
 
     private static String key(RunRef run, String step, TaskQuery q) {
