@@ -22,6 +22,7 @@ import io.github.metaflowui.core.Parameter;
 import io.github.metaflowui.core.Run;
 import io.github.metaflowui.core.RunQuery;
 import io.github.metaflowui.core.RunRef;
+import io.github.metaflowui.core.SortOrder;
 import io.github.metaflowui.core.Status;
 import io.github.metaflowui.core.StatusRules;
 import io.github.metaflowui.core.Step;
@@ -37,6 +38,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -161,7 +163,7 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
             store.flow(name).ifPresent(flows::add);
         }
         return Keyset.page(flows, f -> new Keyset.Key(null, f.name(), f.name(), ""),
-                Keyset.comparator(io.github.metaflowui.core.SortOrder.ASC, String::compareTo), "flows:NAME:ASC", page);
+                Keyset.comparator(SortOrder.ASC, String::compareTo), "flows:NAME:ASC", page);
     }
 
     @Override
@@ -260,7 +262,7 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
             case FINISHED:
                 return new Keyset.Key(r.finishedAt().map(Instant::toEpochMilli).orElse(null), null, id, flow);
             case DURATION:
-                return new Keyset.Key(r.duration().map(java.time.Duration::toMillis).orElse(null), null, id, flow);
+                return new Keyset.Key(r.duration().map(Duration::toMillis).orElse(null), null, id, flow);
             case FLOW:
                 return new Keyset.Key(null, flow, id, flow);
             case USER:
@@ -361,7 +363,7 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
             case FINISHED:
                 return new Keyset.Key(ms.apply(t.finishedAt()), null, id, step);
             case DURATION:
-                return new Keyset.Key(t.duration().map(java.time.Duration::toMillis).orElse(null), null, id, step);
+                return new Keyset.Key(t.duration().map(Duration::toMillis).orElse(null), null, id, step);
             case TASK_ID:
             default:
                 return new Keyset.Key(null, null, id, step);

@@ -28,7 +28,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,9 +59,7 @@ class LocalClientViewConformanceTest {
     @TestFactory
     Stream<DynamicTest> every_run_the_python_client_saw_reads_the_same() {
         List<DynamicTest> tests = new ArrayList<>();
-        Iterator<Map.Entry<String, JsonNode>> flows = view.fields();
-        while (flows.hasNext()) {
-            Map.Entry<String, JsonNode> flow = flows.next();
+        for (Map.Entry<String, JsonNode> flow : view.properties()) {
             for (JsonNode run : flow.getValue()) {
                 String pathspec = run.get("pathspec").asText();
                 tests.add(DynamicTest.dynamicTest(pathspec, () -> checkRun(flow.getKey(), run)));
@@ -163,9 +160,7 @@ class LocalClientViewConformanceTest {
             assertThat(ex.rendered()).isFalse();
         }
 
-        Iterator<Map.Entry<String, JsonNode>> perAttempt = expected.get("per_attempt").fields();
-        while (perAttempt.hasNext()) {
-            Map.Entry<String, JsonNode> e = perAttempt.next();
+        for (Map.Entry<String, JsonNode> e : expected.get("per_attempt").properties()) {
             int attempt = Integer.parseInt(e.getKey());
             JsonNode a = e.getValue();
             Attempt ours = task.attempts().stream().filter(x -> x.id() == attempt).findFirst().orElseThrow();

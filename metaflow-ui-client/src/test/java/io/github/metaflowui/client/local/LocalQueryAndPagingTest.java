@@ -93,6 +93,7 @@ class LocalQueryAndPagingTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("sorts")
+    @SuppressWarnings("unchecked")
     void every_run_sort_orders_all_runs_with_ties_broken_by_run_id(RunQuery.Sort sort, SortOrder order) {
         List<Run> runs = client.runs(RunQuery.builder().sort(sort, order).build()).toList();
 

@@ -105,6 +105,21 @@ export async function getJson(url, { signal } = {}) {
 }
 
 /**
+ * Awaits a request that a page can do without: resolves to {ok: true, value} or {ok: false, error}.
+ * Rethrows when the data source is unavailable (the whole page then says so) or on abort.
+ */
+export async function optional(promise) {
+  try {
+    return { ok: true, value: await promise };
+  } catch (error) {
+    if ((error instanceof ApiError && error.unavailable) || (error && error.name === 'AbortError')) {
+      throw error;
+    }
+    return { ok: false, error };
+  }
+}
+
+/**
  * A loader that shares identical GETs while one page is shown (e.g. switching a filter on the run
  * page does not refetch the run). Failed requests are not kept.
  */

@@ -236,9 +236,11 @@ function liveTick() {
   render({ scroll: 'keep', refresh: true });
 }
 
+// Re-rendering would throw away what the user is doing: typing, a text selection, or keyboard
+// focus on something inside the page.
 function userIsBusy() {
   const active = document.activeElement;
-  if (active && active !== main && main.contains(active) && active.matches('input, select, textarea')) {
+  if (active && active !== main && main.contains(active)) {
     return true;
   }
   return String(window.getSelection() || '') !== '';

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -57,10 +56,6 @@ public final class LocalFiles {
             }
             throw new MetaflowException.NoAnswerException("cannot read attributes of " + p + ": " + describe(e), e);
         }
-    }
-
-    public static boolean isDirectory(Path p) {
-        return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(p);
     }
 
     public static boolean isFile(Path p) {

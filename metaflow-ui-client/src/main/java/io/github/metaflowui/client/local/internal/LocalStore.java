@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -47,6 +48,7 @@ public final class LocalStore {
     private final TaskReader tasks;
     private final LruCache<Path, CachedSelf> selves = new LruCache<>(100_000);
     private final LruCache<Path, StatusRules.LocalRunFacts> finalFacts = new LruCache<>(100_000);
+    private final LruCache<Path, StoppedFacts> stoppedFacts = new LruCache<>(100_000);
     private final LruCache<Path, String> endSteps = new LruCache<>(100_000);
     private final LruCache<Path, RunTree> finalTrees = new LruCache<>(64);
     private final LruCache<Path, Dag> dags = new LruCache<>(1_000);
@@ -115,6 +117,19 @@ public final class LocalStore {
     }
 
     private record CachedSelf(long size, Instant modified, RunSelf self) {
+    }
+
+    /**
+     * Facts of a run that did not reach its end step and has no attempt in progress, with the
+     * modification times they were read at: the run and step directories (a new step or task adds
+     * an entry to one of them) and the failed tasks' directories (a retry adds files there), or
+     * those of the end step's tasks when the end step failed.
+     */
+    private record StoppedFacts(List<Instant> signature, List<Path> taskDirs, StatusRules.LocalRunFacts facts) {
+        StoppedFacts {
+            signature = List.copyOf(signature);
+            taskDirs = List.copyOf(taskDirs);
+        }
     }
 
     // ---------------------------------------------------------------- flows
@@ -210,7 +225,7 @@ public final class LocalStore {
         RunSelf self = e.self().get();
         StatusInfo status;
         Optional<Instant> finished = Optional.empty();
-        Optional<java.time.Duration> duration = Optional.empty();
+        Optional<Duration> duration = Optional.empty();
         try {
             StatusRules.RunVerdict v = StatusRules.localRunStatus(facts(e), clock);
             status = v.status();
@@ -270,13 +285,24 @@ public final class LocalStore {
         if (hit.isPresent()) {
             return hit.get();
         }
+        Optional<StoppedFacts> stopped = stoppedFacts.get(e.dir());
+        if (stopped.isPresent()) {
+            Optional<List<Instant>> now = signature(e.dir(), stopped.get().taskDirs());
+            if (now.isPresent() && now.get().equals(stopped.get().signature())) {
+                return stopped.get().facts();
+            }
+            stoppedFacts.remove(e.dir());
+        }
         Instant created = e.created();
         String end = endStep(e.dir());
+        Optional<List<Instant>> before = signature(e.dir(), List.of());
         Instant lastActivity = LocalFiles.mtime(e.dir()).orElse(created);
         Optional<Boolean> endOk = Optional.empty();
         Optional<Instant> endOkAt = Optional.empty();
         Optional<Instant> endAttemptAt = Optional.empty();
+        List<Path> endDirs = new ArrayList<>();
         for (TaskScan t : stepTasks(e.ref(), e.dir(), end)) {
+            endDirs.add(t.dir());
             lastActivity = max(lastActivity, t.lastModified());
             for (TaskScan.AttemptScan a : t.attempts()) {
                 if (a.ok().isPresent()) {
@@ -297,14 +323,19 @@ public final class LocalStore {
             boolean retrying = endAttemptAt.isPresent() && endOkAt.get().isBefore(endAttemptAt.get());
             if (endOk.get() && !retrying) {
                 finalFacts.put(e.dir(), f);
+            } else if (!retrying) {
+                // the end step failed: kept while no retry of it starts
+                keepStopped(e.dir(), before, endDirs, f);
             }
             return f;
         }
         RunTree tree = tree(e.ref(), e.dir());
         Optional<String> failedTask = Optional.empty();
+        List<Path> failedDirs = new ArrayList<>();
         Optional<Instant> failedAt = Optional.empty();
         Optional<String> unfinishedTask = Optional.empty();
         Optional<Instant> unfinishedSince = Optional.empty();
+        boolean inProgress = false;
         for (StepEntry s : tree.steps()) {
             lastActivity = max(lastActivity, LocalFiles.mtime(s.dir()).orElse(lastActivity));
         }
@@ -312,11 +343,16 @@ public final class LocalStore {
             lastActivity = max(lastActivity, t.lastModified());
             Optional<TaskScan.AttemptScan> latest = t.latest();
             if (latest.isEmpty()) {
+                inProgress = true; // registered, not started yet
                 continue;
             }
             TaskScan.AttemptScan a = latest.get();
             String name = t.ref().step().step() + "/" + t.ref().task().value();
+            if (!a.finished()) {
+                inProgress = true;
+            }
             if (t.latestFailed()) {
+                failedDirs.add(t.dir());
                 Instant at = a.okAt().orElse(a.done().orElse(t.lastModified()));
                 if (failedAt.isEmpty() || at.isAfter(failedAt.get())) {
                     failedAt = Optional.of(at);
@@ -329,8 +365,59 @@ public final class LocalStore {
                 }
             }
         }
-        return new StatusRules.LocalRunFacts(created, Optional.empty(), Optional.empty(), endAttemptAt, failedTask,
-                failedAt, unfinishedTask, unfinishedSince, lastActivity);
+        StatusRules.LocalRunFacts facts = new StatusRules.LocalRunFacts(created, Optional.empty(), Optional.empty(),
+                endAttemptAt, failedTask, failedAt, unfinishedTask, unfinishedSince, lastActivity);
+        if (!inProgress) {
+            keepStopped(e.dir(), before, failedDirs, facts);
+        }
+        return facts;
+    }
+
+    /** Keeps the facts of a stopped run while nothing it is made of changes (see {@link StoppedFacts}). */
+    private void keepStopped(Path runDir, Optional<List<Instant>> before, List<Path> taskDirs,
+                             StatusRules.LocalRunFacts facts) {
+        if (before.isEmpty()) {
+            return;
+        }
+        Optional<List<Instant>> sig = signature(runDir, taskDirs);
+        Instant settled = clock.instant().minus(Duration.ofSeconds(2));
+        if (sig.isPresent() && sig.get().size() >= before.get().size()
+                && sig.get().subList(0, before.get().size()).equals(before.get())
+                && sig.get().stream().allMatch(t -> t.isBefore(settled))) {
+            stoppedFacts.put(runDir, new StoppedFacts(sig.get(), taskDirs, facts));
+        }
+    }
+
+    /**
+     * Modification times of the run directory, of its step directories (by name), and of some task
+     * directories and their {@code _meta}; empty if one of them vanished.
+     */
+    private Optional<List<Instant>> signature(Path runDir, List<Path> taskDirs) {
+        List<Instant> out = new ArrayList<>();
+        Optional<Instant> run = LocalFiles.mtime(runDir);
+        if (run.isEmpty()) {
+            return Optional.empty();
+        }
+        out.add(run.get());
+        List<String> steps = new ArrayList<>(LocalFiles.list(runDir));
+        steps.sort(Comparator.naturalOrder());
+        for (String step : steps) {
+            Optional<Instant> m = LocalFiles.mtime(runDir.resolve(step));
+            if (m.isEmpty()) {
+                return Optional.empty();
+            }
+            out.add(m.get());
+        }
+        for (Path taskDir : taskDirs) {
+            for (Path p : List.of(taskDir, taskDir.resolve("_meta"))) {
+                Optional<Instant> m = LocalFiles.mtime(p);
+                if (m.isEmpty()) {
+                    return Optional.empty();
+                }
+                out.add(m.get());
+            }
+        }
+        return Optional.of(out);
     }
 
     /** Logs a problem once (per distinct message), not on every poll. */

@@ -357,10 +357,10 @@ public final class TaskReader {
             return DataJson.EMPTY;
         }
         Map<String, String> objects = new HashMap<>();
-        json.get().path("objects").fields().forEachRemaining(e -> objects.put(e.getKey(), e.getValue().asText()));
+        json.get().path("objects").properties().forEach(e -> objects.put(e.getKey(), e.getValue().asText()));
         Map<String, String> types = new HashMap<>();
         Map<String, Long> sizes = new HashMap<>();
-        json.get().path("info").fields().forEachRemaining(e -> {
+        json.get().path("info").properties().forEach(e -> {
             JsonNode t = e.getValue().get("type");
             if (t != null && t.isTextual()) {
                 types.put(e.getKey(), t.asText());

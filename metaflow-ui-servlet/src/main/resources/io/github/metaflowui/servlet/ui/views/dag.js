@@ -76,7 +76,7 @@ export function dagView(dag, steps, selected, hrefForStep) {
     h('span', { class: 'dag-meta' },
       s ? status : 'not started',
       total > 1 ? ` · ${formatCount(total)} tasks` : '',
-      failed > 0 ? h('strong', null, ` · ${formatCount(failed)} failed`) : ''),
+      failed > 0 && total > 1 ? h('strong', null, ` · ${formatCount(failed)} failed`) : ''),
     type ? h('span', { class: 'dag-type' }, type) : null);
   };
   const seq = (items) => {

@@ -6,7 +6,7 @@ import { formatClock, formatCount, isoUtc, formatDateTime, toMillis } from '../f
 import { message } from '../ui.js';
 
 const PAGE_LINES = 1000;
-const LONG_LINE = 2000; // longer lines are cut until the user asks for all of it
+const LONG_LINE = 1000; // longer lines are cut until the user asks for all of it
 const ERROR_LINE = /^(?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Fault)\b(?::.*)?$/;
 
 /**
@@ -31,8 +31,8 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
     type: 'search', class: 'log-filter', placeholder: 'Filter loaded lines', 'aria-label': `Filter loaded ${name} lines`,
     spellcheck: 'false', autocomplete: 'off',
   });
-  const btnStart = h('button', { type: 'button', class: 'btn btn-small', title: 'Show the first lines' }, '⤒ Start');
-  const btnEnd = h('button', { type: 'button', class: 'btn btn-small', title: 'Show the last lines (reloads the tail)' }, '⤓ End');
+  const btnStart = h('button', { type: 'button', class: 'btn btn-small', title: 'Show the first lines' }, h('span', { 'aria-hidden': 'true' }, '⤒'), ' Start');
+  const btnEnd = h('button', { type: 'button', class: 'btn btn-small', title: 'Show the last lines (reloads the tail)' }, h('span', { 'aria-hidden': 'true' }, '⤓'), ' End');
   const download = h('a', {
     class: 'btn btn-small', href: apiUrl([...base, 'logs', stream, 'download'], { attempt_id: attemptId }), download: '',
     title: `Download the whole ${name} of attempt ${attemptId} as a text file`,
@@ -44,8 +44,15 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
     summary,
     body);
 
-  const minRow = () => (rows.size ? Math.min(...rows.keys()) : null);
-  const maxRow = () => (rows.size ? Math.max(...rows.keys()) : null);
+  const extreme = (pick) => {
+    let best = null;
+    for (const row of rows.keys()) {
+      best = best === null ? row : pick(best, row);
+    }
+    return best;
+  };
+  const minRow = () => extreme(Math.min);
+  const maxRow = () => extreme(Math.max);
 
   async function fetchPage(params, sig) {
     const res = await getJson(apiUrl([...base, 'logs', stream], { attempt_id: attemptId, _limit: PAGE_LINES, ...params }), { signal: sig });
@@ -60,7 +67,7 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
     if (Number.isFinite(Number(pages.total_lines)) && pages.total_lines !== null) {
       total = Number(pages.total_lines);
     } else if (params._order === '-row' && Number(params._page) === 1) {
-      total = data.length ? Math.max(...data.map((r) => Number(r.row))) + 1 : 0;
+      total = data.reduce((n, r) => Math.max(n, Number(r.row) + 1), 0);
     } else if (total === null || (maxRow() ?? -1) + 1 > total) {
       total = (maxRow() ?? -1) + 1;
     }

@@ -1,6 +1,6 @@
 // "/{flow}/{run}": run header, failed-task shortcut, parameters, graph, steps and the task list.
 import { h } from '../dom.js';
-import { ApiError } from '../api.js';
+import { ApiError, optional } from '../api.js';
 import { paths, withQuery } from '../nav.js';
 import { normalizeStatus, formatCount, plural, STATUSES } from '../format.js';
 import {
@@ -38,7 +38,9 @@ export async function runView({ params, query, load }) {
   const dag = dagRes.ok ? dagRes.value.data : null;
   const steps = orderSteps(Array.isArray(stepsRes.data) ? stepsRes.data : [], dag);
   const tasks = Array.isArray(tasksRes.data) ? tasksRes.data : [];
-  const failed = failedRes.ok && Array.isArray(failedRes.value.data) ? failedRes.value.data : [];
+  const failed = failedRes.ok && Array.isArray(failedRes.value.data)
+    ? failedRes.value.data.filter((t) => normalizeStatus(t.status) === 'failed')
+    : [];
   const hrefHere = (changes) => paths.run(flow, run, withQuery(query, changes));
 
   return {
@@ -57,18 +59,6 @@ export async function runView({ params, query, load }) {
       stepsSection(steps, dag, stepFilter, hrefHere),
       tasksSection({ flow, run, tasks, steps, page, hasNext: Boolean(tasksRes.pages && tasksRes.pages.next), statusFilter, stepFilter, order, hrefHere })),
   };
-}
-
-/** Resolves to {ok, value} or {ok: false, error}; rethrows when the data source is down. */
-async function optional(promise) {
-  try {
-    return { ok: true, value: await promise };
-  } catch (error) {
-    if (error instanceof ApiError && error.unavailable) {
-      throw error;
-    }
-    return { ok: false, error };
-  }
 }
 
 function orderSteps(steps, dag) {
@@ -123,9 +113,10 @@ function failedShortcut(flow, run, failed, steps, hrefHere) {
       const attempt = t.attempt_id;
       return h('li', null,
         h('a', { class: 'btn btn-danger', href: paths.task(flow, run, step, task, { log: 'err' }) },
-          'stderr of ', h('span', { class: 'id' }, `${step}/${task}`), ' →'),
-        attempt !== null && attempt !== undefined && Number(t.attempt_count || 1) > 1 ? h('span', { class: 'muted' }, ` attempt ${attempt}`) : null,
-        t.status_reason ? h('span', { class: 'muted' }, ` — ${t.status_reason}`) : null);
+          'stderr of ', h('span', { class: 'id' }, `${step}/${task}`), h('span', { 'aria-hidden': 'true' }, ' →')),
+        t.status_reason
+          ? h('span', { class: 'muted' }, ` ${t.status_reason}`)
+          : (Number(t.attempt_count || 1) > 1 ? h('span', { class: 'muted' }, ` attempt ${attempt}`) : null));
     })),
     count > shown.length
       ? h('p', null, h('a', { href: hrefHere({ status: 'failed', step: null, _page: null }) + '#tasks' }, `Show all ${formatCount(count)} failed tasks`))
@@ -147,11 +138,12 @@ function parametersSection(paramsRes) {
   }
   return h('section', { class: 'block' },
     h('h2', null, 'Parameters'),
-    h('table', { class: 'grid kv' },
-      h('thead', null, h('tr', null, th('Name'), th('Value'))),
-      h('tbody', null, names.map((name) => h('tr', null,
-        h('th', { scope: 'row', class: 'mono' }, name),
-        h('td', null, parameterValue(data[name])))))));
+    h('div', { class: 'table-wrap' },
+      h('table', { class: 'grid kv' },
+        h('thead', null, h('tr', null, th('Name'), th('Value'))),
+        h('tbody', null, names.map((name) => h('tr', null,
+          h('th', { scope: 'row', class: 'mono' }, name),
+          h('td', null, parameterValue(data[name]))))))));
 }
 
 function parameterValue(p) {

@@ -1,6 +1,6 @@
 // "/" and "/{flow}": the runs list with filters in the URL.
 import { h } from '../dom.js';
-import { ApiError } from '../api.js';
+import { optional } from '../api.js';
 import { paths, navigate, withQuery } from '../nav.js';
 import { splitList, normalizeStatus, formatCount } from '../format.js';
 import { statusBadge, timeEl, durationEl, tagChip, message, pager, sortHeader, th, pageParam } from '../ui.js';
@@ -32,16 +32,11 @@ export async function runsView({ params, query, load }) {
   }
   const [runsRes, flowsRes] = await Promise.all([
     load(flow === null ? ['runs'] : ['flows', flow, 'runs'], apiParams),
-    load(['flows'], { _limit: 1000, _order: '+flow_id' }).catch((e) => {
-      if (e instanceof ApiError && !e.unavailable) {
-        return null; // the select then offers only the current flow
-      }
-      throw e;
-    }),
+    optional(load(['flows'], { _limit: 1000, _order: '+flow_id' })), // without it, the select offers the current flow only
   ]);
   const runs = Array.isArray(runsRes.data) ? runsRes.data : [];
   const hasNext = Boolean(runsRes.pages && runsRes.pages.next);
-  const flows = flowsRes && Array.isArray(flowsRes.data) ? flowsRes.data.map((f) => String(f.flow_id)) : [];
+  const flows = flowsRes.ok && Array.isArray(flowsRes.value.data) ? flowsRes.value.data.map((f) => String(f.flow_id)) : [];
   if (flow !== null && !flows.includes(flow)) {
     flows.unshift(flow);
   }
@@ -127,7 +122,7 @@ function runsTable(runs, query, order, listHref, flow) {
   const sortHref = (o) => listHref({ _order: o === '-ts_epoch' ? null : o, _page: null });
   const head = h('thead', null, h('tr', null,
     sortHeader('Status', 'status', order, sortHref, { firstDir: '+' }),
-    sortHeader('Flow', 'flow_id', order, sortHref, { firstDir: '+' }),
+    flow === null ? sortHeader('Flow', 'flow_id', order, sortHref, { firstDir: '+' }) : null,
     sortHeader('Run', 'run', order, sortHref),
     sortHeader('User', 'user', order, sortHref, { firstDir: '+' }),
     sortHeader('Started', 'ts_epoch', order, sortHref),
@@ -167,12 +162,14 @@ function runRow(run, query, listHref, flow) {
 
   return h('tr', { class: ['clickable', `row-${status}`], dataset: { href: runHref } },
     h('td', null, statusBadge(run.status, run.status_reason)),
+    flow === null
+      ? h('td', null,
+        project ? h('div', { class: 'sub' }, project, branch ? ` / ${branch}` : '') : null,
+        h('a', { href: paths.flow(flowId, withQuery(query, { _page: null, flow_id: null })), title: `Runs of ${flowId}` }, flowId))
+      : null,
     h('td', null,
-      project ? h('div', { class: 'sub' }, project, branch ? ` / ${branch}` : '') : null,
-      flow === null
-        ? h('a', { href: paths.flow(flowId, withQuery(query, { _page: null, flow_id: null })), title: `Runs of ${flowId}` }, flowId)
-        : flowId),
-    h('td', null, h('a', { class: 'id', href: runHref }, String(run.run ?? runId))),
+      flow !== null && project ? h('div', { class: 'sub' }, project, branch ? ` / ${branch}` : '') : null,
+      h('a', { class: 'id', href: runHref }, String(run.run ?? runId))),
     h('td', null, user === null || user === undefined
       ? h('span', { class: 'muted' }, '—')
       : h('a', { class: 'quiet', href: listHref({ user: String(user), _page: null }), title: `Show runs by ${user}` }, String(user))),

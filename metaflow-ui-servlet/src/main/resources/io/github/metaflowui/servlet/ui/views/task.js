@@ -1,6 +1,6 @@
 // "/{flow}/{run}/{step}/{task}": status, attempts as tabs, stdout/stderr, artifacts, metadata.
-import { h } from '../dom.js';
-import { ApiError } from '../api.js';
+import { h, replaceChildren } from '../dom.js';
+import { optional } from '../api.js';
 import { paths, withQuery } from '../nav.js';
 import { normalizeStatus, formatBytes, formatCount, plural } from '../format.js';
 import { statusBadge, timeEl, durationEl, fact, message, th, UiError } from '../ui.js';
@@ -63,17 +63,6 @@ export async function taskView({ params, query, load, signal }) {
       attempt ? artifactsSection(artRes, base, attemptId, load) : null,
       attempt ? metadataSection(metaRes, attemptId) : null),
   };
-}
-
-async function optional(promise) {
-  try {
-    return { ok: true, value: await promise };
-  } catch (error) {
-    if (error instanceof ApiError && error.unavailable) {
-      throw error;
-    }
-    return { ok: false, error };
-  }
 }
 
 function normalizeAttempts(list) {
@@ -177,16 +166,16 @@ function artifactRows(a, base, attemptId, load) {
     if (loaded) {
       return;
     }
-    valueCell.replaceChildren(h('span', { class: 'muted' }, 'Loading…'));
+    replaceChildren(valueCell, h('span', { class: 'muted' }, 'Loading…'));
     try {
       const res = await load([...base, 'artifacts', name], { attempt_id: attemptId });
-      valueCell.replaceChildren(artifactValue(res.data || {}));
+      replaceChildren(valueCell, artifactValue(res.data || {}));
       loaded = true;
     } catch (e) {
-      valueCell.replaceChildren(message('error', `Could not load ${name}.`, h('p', null, e.message)));
+      replaceChildren(valueCell, message('error', `Could not load ${name}.`, h('p', null, e.message)));
     }
   });
-  const type = a.type ?? a.python_type ?? null;
+  const type = pythonType(a.type ?? a.python_type ?? null);
   return [
     h('tr', null,
       h('th', { scope: 'row', class: 'mono' }, name),
@@ -196,6 +185,15 @@ function artifactRows(a, base, attemptId, load) {
       h('td', null, button, a.sha ? h('span', { class: 'sha', title: `sha ${a.sha}\n${a.location ?? ''}` }, ` ${String(a.sha).slice(0, 8)}`) : null)),
     valueRow,
   ];
+}
+
+/** "<class 'int'>" -> "int"; anything else as it is. */
+function pythonType(type) {
+  if (type === null || type === undefined) {
+    return null;
+  }
+  const m = /^<class '(.+)'>$/.exec(String(type));
+  return m ? m[1] : String(type);
 }
 
 function artifactValue(v) {
@@ -211,7 +209,7 @@ function artifactValue(v) {
   }
   const notes = [];
   if (v.type) {
-    notes.push(`type ${v.type}`);
+    notes.push(`type ${pythonType(v.type)}`);
   }
   if (v.available === false) {
     notes.push('the value cannot be read from this data source');
