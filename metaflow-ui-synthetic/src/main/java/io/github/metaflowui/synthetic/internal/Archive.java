@@ -79,7 +79,10 @@ public final class Archive {
         flowKind[f] = KIND_FOREACH;
         this.spanMs = Math.min(Duration.ofDays(730).toMillis(), Math.max(Duration.ofHours(12).toMillis(),
                 runs * Duration.ofMinutes(10).toMillis()));
-        this.bigRun = Math.max(0, runs - 1 - runs / 1000);
+        // the big run starts early enough to have ended well before asOf
+        long target = asOfMs - Plans.spread(bigTasks) - 7_200_000L;
+        int bigIndex = (int) Math.floor((target - (asOfMs - spanMs)) * (double) runs / spanMs - 0.5);
+        this.bigRun = Math.max(0, Math.min(runs - 1, bigIndex));
 
         this.tagSets = tagSets(seed);
         this.flow = new int[runs];
@@ -116,7 +119,7 @@ public final class Archive {
                     d = Hash.logBetween(Hash.of(seed, 3, i), 20_000, 1_800_000);
             }
             byte st;
-            if (c + d > asOfMs - 60_000) {
+            if (c + d > asOfMs - 600_000) { // finished less than 10 min ago: still going as of asOf
                 st = RUNNING;
                 d = Math.max(1_000, asOfMs - c);
             } else {

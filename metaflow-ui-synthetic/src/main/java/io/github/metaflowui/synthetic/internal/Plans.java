@@ -210,6 +210,11 @@ public final class Plans {
         return new RunPlan(run, kind, c + 5, steps);
     }
 
+    /** Over how long the big run's tasks are created. */
+    static long spread(int tasks) {
+        return Math.min(4L * 3_600_000, Math.max(tasks, tasks * 150L));
+    }
+
     /** The big run: a start task, then {@code bigTasks} sweep tasks with retries and a few final failures. */
     static BigPlan big(Archive a) {
         int run = a.bigRun;
@@ -223,7 +228,7 @@ public final class Plans {
         start.outcome[0] = OK;
         int t = a.bigTasks;
         long sweepStart = c + 20_000;
-        long spread = Math.min(4L * 3_600_000, Math.max(t, t * 150L));
+        long spread = spread(t);
         StepPlan sweep = new StepPlan(Archive.BIG_STEP, sweepStart, firstId + 2, t, true);
         long end = start.finish[0];
         for (int k = 0; k < t; k++) {
