@@ -465,7 +465,7 @@ public final class IndexedBackend implements MetaflowBackend {
         try {
             boolean terminal = Optional.ofNullable(ready ? index.get(run) : null).or(() -> delegate.run(run))
                     .map(r -> r.status().status().isTerminal()).orElse(false);
-            TaskTable fresh = TaskTable.load(delegate, run, generation.incrementAndGet(), terminal, clock);
+            TaskTable fresh = TaskTable.load(delegate, run, generation.incrementAndGet(), terminal);
             loadedAt.put(run, clock.millis());
             synchronized (tables) {
                 tables.put(run, fresh);

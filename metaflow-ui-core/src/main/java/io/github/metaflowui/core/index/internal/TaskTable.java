@@ -69,9 +69,8 @@ public final class TaskTable {
     }
 
     /** Reads every task of the run from the backend, {@code PageRequest.MAX_LIMIT} at a time. */
-    public static TaskTable load(MetaflowBackend backend, RunRef run, long generation, boolean runTerminal,
-                                 java.time.Clock clock) {
-        long t0 = clock.millis();
+    public static TaskTable load(MetaflowBackend backend, RunRef run, long generation, boolean runTerminal) {
+        long t0 = System.nanoTime();
         TaskTable t = new TaskTable(run, generation, runTerminal, 0);
         PageRequest request = PageRequest.first(PageRequest.MAX_LIMIT);
         Set<String> cursors = new HashSet<>();
@@ -90,7 +89,7 @@ public final class TaskTable {
             }
             request = PageRequest.after(page.nextCursor().get(), PageRequest.MAX_LIMIT);
         }
-        TaskTable done = new TaskTable(run, generation, runTerminal && allTerminal, clock.millis() - t0);
+        TaskTable done = new TaskTable(run, generation, runTerminal && allTerminal, (System.nanoTime() - t0) / 1_000_000);
         done.copyFrom(t);
         return done;
     }
