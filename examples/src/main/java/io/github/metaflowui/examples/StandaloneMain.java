@@ -1,5 +1,6 @@
 package io.github.metaflowui.examples;
 
+import io.github.metaflowui.client.http.MetaflowBackends;
 import io.github.metaflowui.client.local.LocalMetaflowBackend;
 import io.github.metaflowui.core.spi.MetaflowBackend;
 
@@ -7,6 +8,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The standalone Metaflow UI: {@code java -jar metaflow-ui-standalone.jar [--metaflow-dir DIR]}.
@@ -17,7 +20,8 @@ public final class StandaloneMain {
     }
 
     public static void main(String[] args) {
-        Launch launch = start(args, System.out, System.err);
+        String home = System.getProperty("user.home");
+        Launch launch = start(args, System.getenv(), home == null ? null : Path.of(home), System.out, System.err);
         if (launch.server() == null) {
             System.exit(launch.exitCode());
             return;
@@ -40,7 +44,7 @@ public final class StandaloneMain {
      * Parses the arguments and starts the server, or says why not: {@code --help} (exit 0), bad
      * arguments or data (2), the address cannot be bound (1).
      */
-    static Launch start(String[] args, PrintStream out, PrintStream err) {
+    static Launch start(String[] args, Map<String, String> env, Path home, PrintStream out, PrintStream err) {
         StandaloneOptions options;
         try {
             options = StandaloneOptions.parse(args);
@@ -55,12 +59,26 @@ public final class StandaloneMain {
         MetaflowBackend backend;
         String source;
         try {
-            Path dir = options.metaflowDir().orElseGet(SampleData::materialize);
-            backend = LocalMetaflowBackend.builder().root(dir).build();
-            source = options.metaflowDir().isPresent()
-                    ? backend.describe()
-                    : "the bundled sample runs (give --metaflow-dir DIR for your own)";
-        } catch (IllegalArgumentException | IllegalStateException e) {
+            if (options.metaflowDir().isPresent()) {
+                backend = LocalMetaflowBackend.builder().root(options.metaflowDir().get()).build();
+                source = backend.describe();
+            } else if (options.serviceUrl().isPresent()) {
+                backend = MetaflowBackends.metadataService(options.serviceUrl().get());
+                source = backend.describe();
+            } else if (options.uiBackendUrl().isPresent()) {
+                backend = MetaflowBackends.uiBackend(options.uiBackendUrl().get());
+                source = backend.describe();
+            } else {
+                Optional<MetaflowBackend> configured = MetaflowBackends.fromEnvironment(env, home);
+                if (configured.isPresent()) {
+                    backend = configured.get();
+                    source = backend.describe() + " (from Metaflow's configuration)";
+                } else {
+                    backend = LocalMetaflowBackend.builder().root(SampleData.materialize()).build();
+                    source = "the bundled sample runs (give --metaflow-dir DIR for your own)";
+                }
+            }
+        } catch (RuntimeException e) {
             err.println("error: " + e.getMessage());
             return Launch.exit(2);
         }

@@ -1,24 +1,34 @@
 package io.github.metaflowui.examples;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
  * The standalone runner's command line. Parsing never exits the JVM: a bad argument is an
  * {@link IllegalArgumentException} whose message is printed for the user.
  */
-record StandaloneOptions(String host, int port, Optional<Path> metaflowDir, boolean help) {
+record StandaloneOptions(String host, int port, Optional<Path> metaflowDir, Optional<URI> serviceUrl,
+                         Optional<URI> uiBackendUrl, boolean help) {
     static final String DEFAULT_HOST = "127.0.0.1";
     static final int DEFAULT_PORT = 8083;
 
     static final String USAGE = String.join(System.lineSeparator(),
             "Usage: java -jar metaflow-ui-standalone.jar [options]",
             "",
-            "Serves the Metaflow UI for a .metaflow directory (by default, the bundled sample runs).",
+            "Serves the Metaflow UI for your runs. Where the runs come from, the first that applies:",
+            "  1. --metaflow-dir, --service-url or --ui-backend-url (give one);",
+            "  2. Metaflow's own configuration: METAFLOW_SERVICE_URL (with METAFLOW_SERVICE_AUTH_KEY and",
+            "     METAFLOW_SERVICE_HEADERS), or ~/.metaflowconfig/config.json (config_<METAFLOW_PROFILE>.json);",
+            "  3. the bundled sample runs.",
             "",
             "Options:",
             "  --metaflow-dir DIR   a .metaflow directory (whatever its name), or the directory that contains",
             "                       .metaflow; read-only, nothing in it is ever written or moved",
+            "  --service-url URL    a Metaflow metadata service, e.g. http://metadata.internal:8080/",
+            "  --ui-backend-url URL a Metaflow UI backend (its /api prefix included), e.g. http://ui.internal:8083/api/",
             "  --host HOST          the address to listen on (default " + DEFAULT_HOST + "; anything other than a",
             "                       loopback address lets other machines in)",
             "  --port PORT          the port to listen on (default " + DEFAULT_PORT + "; 0 picks a free one)",
@@ -28,6 +38,8 @@ record StandaloneOptions(String host, int port, Optional<Path> metaflowDir, bool
         String host = DEFAULT_HOST;
         int port = DEFAULT_PORT;
         Path dir = null;
+        URI service = null;
+        URI uiBackend = null;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -78,11 +90,51 @@ record StandaloneOptions(String host, int port, Optional<Path> metaflowDir, bool
                     dir = Path.of(v);
                     break;
                 }
+                case "--service-url":
+                case "--ui-backend-url": {
+                    String v = value(name, inline, args, ++i);
+                    if (inline != null) {
+                        i--;
+                    }
+                    URI url = httpUrl(name, v);
+                    if ("--service-url".equals(name)) {
+                        service = url;
+                    } else {
+                        uiBackend = url;
+                    }
+                    break;
+                }
                 default:
                     throw new IllegalArgumentException("unknown option '" + arg + "' (see --help)");
             }
         }
-        return new StandaloneOptions(host, port, Optional.ofNullable(dir), help);
+        int sources = (dir != null ? 1 : 0) + (service != null ? 1 : 0) + (uiBackend != null ? 1 : 0);
+        if (sources > 1) {
+            throw new IllegalArgumentException(
+                    "give only one of --metaflow-dir, --service-url and --ui-backend-url");
+        }
+        return new StandaloneOptions(host, port, Optional.ofNullable(dir), Optional.ofNullable(service),
+                Optional.ofNullable(uiBackend), help);
+    }
+
+    /** True when a data source was named on the command line. */
+    boolean hasExplicitSource() {
+        return metaflowDir.isPresent() || serviceUrl.isPresent() || uiBackendUrl.isPresent();
+    }
+
+    private static URI httpUrl(String name, String value) {
+        try {
+            URI uri = new URI(value.trim());
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+                throw new IllegalArgumentException(name + " must be an http(s) URL such as http://host:8080/, got '"
+                        + value + "'");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(name + " must be an http(s) URL such as http://host:8080/, got '"
+                    + value + "'");
+        }
     }
 
     private static String value(String name, String inline, String[] args, int i) {

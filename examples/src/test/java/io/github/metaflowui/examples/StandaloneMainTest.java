@@ -24,7 +24,7 @@ class StandaloneMainTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private StandaloneMain.Launch launch(String... args) {
-        return StandaloneMain.start(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return StandaloneMain.start(args, java.util.Map.of(), null, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -74,6 +74,20 @@ class StandaloneMainTest {
         StandaloneMain.Launch l = launch("--metaflow-dir", tmp.toString(), "--port", "0");
         assertThat(l.exitCode()).isEqualTo(2);
         assertThat(err()).startsWith("error: ").containsIgnoringCase("not a Metaflow directory");
+    }
+
+    @Test
+    void a_flow_directory_given_as_metaflow_dir_is_refused_naming_the_metaflow_directory() {
+        Path fixture = Path.of(System.getProperty("metaflow.shared.dir"), "fixtures/metaflow/local/dot-metaflow")
+                .toAbsolutePath().normalize();
+        Path flowDir = fixture.resolve("LinearFlow");
+
+        StandaloneMain.Launch l = launch("--metaflow-dir", flowDir.toString(), "--port", "0");
+
+        assertThat(l.server()).isNull();
+        assertThat(l.exitCode()).isEqualTo(2);
+        assertThat(err()).isEqualTo("error: " + flowDir + " is the directory of flow LinearFlow, not a Metaflow "
+                + "directory: use the .metaflow directory that holds it, " + fixture + System.lineSeparator());
     }
 
     @Test

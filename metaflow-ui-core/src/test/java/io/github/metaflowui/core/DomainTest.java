@@ -242,4 +242,18 @@ class DomainTest {
                         Optional.empty()))
                 .withMessage("attempt id must be >= 0, got -1");
     }
+
+    @Test
+    void an_artifact_value_is_available_unless_made_unavailable_with_a_reason() {
+        ArtifactValue plain = new ArtifactValue("int", "15", true, false);
+        ArtifactValue broken = ArtifactValue.unavailable("int", "its blob is not valid gzip");
+
+        assertThat(plain.available()).isTrue();
+        assertThat(plain.unavailableReason()).isEmpty();
+        assertThat(broken.available()).isFalse();
+        assertThat(broken.unavailableReason()).contains("its blob is not valid gzip");
+        assertThat(broken.display()).isEqualTo("unavailable: its blob is not valid gzip");
+        assertThat(broken.rendered()).isFalse();
+        assertThat(broken.pythonType()).isEqualTo("int");
+    }
 }

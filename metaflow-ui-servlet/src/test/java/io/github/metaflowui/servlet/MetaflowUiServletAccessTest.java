@@ -134,4 +134,27 @@ class MetaflowUiServletAccessTest {
             assertThat(m.group(1)).isEqualTo(first);
         }
     }
+
+    @Test
+    void a_failure_is_logged_in_one_bounded_line_however_long_the_path_and_the_message() {
+        String huge = "/very/long/server/path/" + "y".repeat(10_000);
+        MetaflowUiServlet servlet = new MetaflowUiServlet(
+                new FailingBackend(() -> new MetaflowException.NoAnswerException("cannot read " + huge + "\nsecond")),
+                MetaflowUiOptions.defaults(), TestServer.TEST_ASSETS);
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        try (TestServer server = TestServer.start("/", TestServer.mappings("/*", servlet))) {
+            System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            Reply r = server.get("/api/flows/" + "f".repeat(3000) + "/runs");
+
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.json().get("detail").asText()).hasSizeLessThan(500).startsWith("cannot read /very/long");
+        } finally {
+            System.setErr(err);
+        }
+        List<String> lines = captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                .filter(l -> l.contains("Metaflow backend failed")).toList();
+        assertThat(lines).hasSize(1);
+        assertThat(lines.get(0)).hasSizeLessThan(1000).contains("(3016 characters)").contains("(10042 characters)");
+    }
 }

@@ -632,4 +632,28 @@ class MetaflowUiServletFixtureTest {
             assertThat(run.at("/data/flow_id").asText()).isEqualTo("RetryFlow");
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "/admin/metaflow"})
+    void ids_longer_than_a_file_name_are_not_found_instead_of_a_502_with_the_server_path(String mount) {
+        String x = "x".repeat(300);
+        String linear = "/api/flows/LinearFlow/runs/1796301579117609";
+        for (String[] c : List.of(
+                new String[]{"/api/flows/" + x, "flow '" + x + "' not found"},
+                new String[]{"/api/flows/" + x + "/runs", "flow '" + x + "' not found"},
+                new String[]{"/api/flows/" + x + "/runs/1", "run '" + x + "/1' not found"},
+                new String[]{"/api/flows/LinearFlow/runs/" + x + "/steps", "run 'LinearFlow/" + x + "' not found"},
+                new String[]{linear + "/steps/" + x, "step '" + x + "' not found in run 'LinearFlow/1796301579117609'"},
+                new String[]{linear + "/steps/" + x + "/tasks",
+                        "step '" + x + "' not found in run 'LinearFlow/1796301579117609'"},
+                new String[]{linear + "/steps/end/tasks/" + x,
+                        "task 'LinearFlow/1796301579117609/end/" + x + "' not found"},
+                new String[]{linear + "/steps/end/tasks/" + x + "/logs/out",
+                        "task 'LinearFlow/1796301579117609/end/" + x + "' not found"},
+                new String[]{linear + "/steps/end/tasks/" + x + "/artifacts",
+                        "task 'LinearFlow/1796301579117609/end/" + x + "' not found"})) {
+            problem(mount, c[0], 404, c[1]);
+            assertThat(server.get(mount + c[0]).body()).doesNotContain("/fixtures/").doesNotContain("too long");
+        }
+    }
 }

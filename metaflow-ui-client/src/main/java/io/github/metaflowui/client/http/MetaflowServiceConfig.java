@@ -248,9 +248,7 @@ public final class MetaflowServiceConfig {
                 throw new IllegalArgumentException(SERVICE_HEADERS + " (from " + source + ") must be a JSON object of header names to values");
             }
             Map<String, String> out = new LinkedHashMap<>();
-            var it = node.fields();
-            while (it.hasNext()) {
-                var f = it.next();
+            for (var f : node.properties()) {
                 if (!f.getValue().isValueNode() || f.getValue().isNull()) {
                     throw new IllegalArgumentException(SERVICE_HEADERS + " (from " + source + "): the value of header '"
                             + f.getKey() + "' is not a string");

@@ -114,15 +114,10 @@ public final class LocalLogReader {
     }
 
     private Optional<Path> taskDir(TaskRef task) {
-        String flow = task.run().flow();
-        String run = task.run().run().value();
-        String step = task.step().step();
-        String id = task.task().value();
-        if (!LocalFiles.isSafeName(flow) || !LocalFiles.isSafeName(run) || !LocalFiles.isSafeName(step)
-                || !LocalFiles.isSafeName(id)) {
-            return Optional.empty();
-        }
-        return Optional.of(root.resolve(flow).resolve(run).resolve(step).resolve(id));
+        return LocalFiles.child(root, task.run().flow())
+                .flatMap(d -> LocalFiles.child(d, task.run().run().value()))
+                .flatMap(d -> LocalFiles.child(d, task.step().step()))
+                .flatMap(d -> LocalFiles.child(d, task.task().value()));
     }
 
     private List<Mflog.Line> lines(Path dir, LogStream stream, int attempt) {

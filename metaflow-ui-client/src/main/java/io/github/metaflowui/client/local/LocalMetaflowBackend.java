@@ -474,7 +474,9 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
     /**
      * The run's parameters: the {@code _parameters} task's artifacts whose names do not start with
      * {@code _}, except {@code name} and {@code script_name} (as the UI backend does), by name,
-     * rendered like {@link #artifactValue} up to {@link #PARAMETER_MAX_CHARS} characters.
+     * rendered like {@link #artifactValue} up to {@link #PARAMETER_MAX_CHARS} characters. A value that
+     * cannot be decoded (a corrupt or oversized blob) is {@linkplain ArtifactValue#unavailable unavailable},
+     * with the reason; the other parameters are still shown.
      */
     @Override
     public List<Parameter> parameters(RunRef run) {
@@ -498,11 +500,22 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
             names.sort(Comparator.naturalOrder());
             List<Parameter> out = new ArrayList<>(names.size());
             for (String n : names) {
-                value(run.flow(), data, n, PARAMETER_MAX_CHARS).ifPresent(v -> out.add(new Parameter(n, v)));
+                parameter(run, data, n).ifPresent(out::add);
             }
             return out;
         }
         return List.of();
+    }
+
+    /** One parameter; a value that cannot be decoded is unavailable, with the reason, and spoils no other. */
+    private Optional<Parameter> parameter(RunRef run, TaskReader.DataJson data, String name) {
+        try {
+            return value(run.flow(), data, name, PARAMETER_MAX_CHARS).map(v -> new Parameter(name, v));
+        } catch (MetaflowException e) {
+            store.warnOnce("Parameter " + name + " of run " + run + " cannot be read: " + e.getMessage());
+            String type = Optional.ofNullable(data.types().get(name)).map(PythonValues::typeName).orElse("unknown");
+            return Optional.of(new Parameter(name, ArtifactValue.unavailable(type, e.getMessage())));
+        }
     }
 
     // ------------------------------------------------------------------ helpers
@@ -521,6 +534,34 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
     @Override
     public String toString() {
         return "LocalMetaflowBackend[" + root + "]";
+    }
+
+    private static boolean isMetaflowObject(Path dir) {
+        return Files.isRegularFile(dir.resolve("_meta").resolve("_self.json"));
+    }
+
+    /**
+     * Why a flow, run, step or task directory is not a root: what it is, and the {@code .metaflow}
+     * directory above it (the first parent that is not itself such a directory).
+     */
+    private static String tooDeep(Path dir) {
+        Path object = dir.toAbsolutePath().normalize();
+        Path top = object;
+        while (top != null && isMetaflowObject(top)) {
+            top = top.getParent();
+        }
+        String what = "the directory of a Metaflow object";
+        String advice = "";
+        if (top != null) {
+            List<String> names = new ArrayList<>();
+            top.relativize(object).forEach(p -> names.add(p.toString()));
+            List<String> kinds = List.of("flow", "run", "step", "task");
+            if (names.size() <= kinds.size()) {
+                what = "the directory of " + kinds.get(names.size() - 1) + " " + String.join("/", names);
+            }
+            advice = ": use the " + DOT_METAFLOW + " directory that holds it, " + top;
+        }
+        return dir + " is " + what + ", not a Metaflow directory" + advice;
     }
 
     /** Builds a {@link LocalMetaflowBackend}; {@link #root(Path)} is required. */
@@ -545,7 +586,9 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
 
         /**
          * @throws IllegalArgumentException if the root is not set, does not exist, is not a
-         *                                  directory, cannot be read, or is not a Metaflow directory
+         *                                  directory, cannot be read, is not a Metaflow directory, or
+         *                                  is the directory of a flow, run, step or task inside one
+         *                                  (the message then names the {@code .metaflow} directory)
          */
         public LocalMetaflowBackend build() {
             if (root == null) {
@@ -559,6 +602,9 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
             }
             if (!Files.isReadable(root) || !Files.isExecutable(root)) {
                 throw new IllegalArgumentException("Metaflow directory " + root + " is not readable");
+            }
+            if (isMetaflowObject(root)) {
+                throw new IllegalArgumentException(tooDeep(root));
             }
             if (!isMetaflowDirectory(root)) {
                 throw new IllegalArgumentException(root + " is not a Metaflow directory: it contains neither a "

@@ -264,7 +264,7 @@ public final class UiServiceBackend implements MetaflowBackend {
             return List.of();
         }
         List<Parameter> out = new ArrayList<>();
-        e.get().data().fields().forEachRemaining(f -> {
+        e.get().data().properties().forEach(f -> {
             JsonNode v = f.getValue().has("value") ? f.getValue().get("value") : f.getValue();
             if (v.isTextual() && v.asText().startsWith("Artifact too large")) {
                 out.add(new Parameter(f.getKey(), new ArtifactValue("unknown", v.asText(), false, false)));

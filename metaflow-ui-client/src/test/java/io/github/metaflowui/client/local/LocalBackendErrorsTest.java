@@ -1,11 +1,16 @@
 package io.github.metaflowui.client.local;
 
+import io.github.metaflowui.core.ArtifactValue;
 import io.github.metaflowui.core.MetaflowClient;
 import io.github.metaflowui.core.MetaflowException;
+import io.github.metaflowui.core.Parameter;
 import io.github.metaflowui.core.Run;
 import io.github.metaflowui.core.RunQuery;
 import io.github.metaflowui.core.RunRef;
 import io.github.metaflowui.core.Status;
+import io.github.metaflowui.core.Step;
+import io.github.metaflowui.core.Task;
+import io.github.metaflowui.core.TaskQuery;
 import io.github.metaflowui.core.TaskRef;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -182,5 +187,103 @@ class LocalBackendErrorsTest {
         assertThat(MetaflowClient.of(backend).runs(RunQuery.all()).toList()).extracting(r -> r.id().value())
                 .doesNotContain("5").hasSize(3);
         assertThat(backend.run(RunRef.of("LinearFlow", "5"))).isEmpty();
+    }
+
+    @Test
+    void a_corrupted_parameter_blob_makes_that_parameter_unavailable_and_spares_the_others(@TempDir Path tmp)
+            throws IOException {
+        LocalFixture.copy("ParamsLogsFlow", tmp);
+        Path alphaBlob = tmp.resolve("ParamsLogsFlow/data/e7/e79416050c083d24cf5fb8c9b35c5b01db35bff2");
+        Files.write(alphaBlob, new byte[]{0x1f, (byte) 0x8b, 1, 2, 3});
+        LocalMetaflowBackend backend = LocalFixture.backend(tmp);
+
+        List<Parameter> params = backend.parameters(RunRef.of("ParamsLogsFlow", "1796301628865091"));
+
+        assertThat(params).extracting(Parameter::name).containsExactly("alpha", "config", "count", "label", "verbose");
+        ArtifactValue alpha = params.get(0).value();
+        assertThat(alpha.available()).isFalse();
+        assertThat(alpha.pythonType()).isEqualTo("float");
+        assertThat(alpha.unavailableReason().orElseThrow()).contains("not valid gzip");
+        assertThat(params.subList(1, 5)).allMatch(p -> p.value().available());
+        assertThat(params.get(2).value().display()).isEqualTo("5000");
+    }
+
+    @Test
+    void a_task_with_a_corrupted_file_is_listed_as_unknown_and_the_other_tasks_still_are(@TempDir Path tmp)
+            throws IOException {
+        LocalFixture.copy("RetryFlow", tmp);
+        Path meta = tmp.resolve("RetryFlow/1796301618523831/end/3/_meta");
+        Path okFile;
+        try (var files = Files.list(meta)) {
+            okFile = files.filter(p -> p.getFileName().toString().startsWith("sysmeta_attempt_ok_")).findFirst()
+                    .orElseThrow();
+        }
+        LocalFixture.overwrite(okFile, "not json at all");
+        LocalMetaflowBackend backend = LocalFixture.backend(tmp);
+        RunRef run = RunRef.of("RetryFlow", "1796301618523831");
+
+        List<Task> tasks = MetaflowClient.of(backend).tasks(run, TaskQuery.all()).toList();
+        List<Step> steps = backend.steps(run);
+
+        assertThat(tasks).extracting(t -> t.ref().toString(), t -> t.status().status()).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple("RetryFlow/1796301618523831/start/1", Status.COMPLETED),
+                org.assertj.core.groups.Tuple.tuple("RetryFlow/1796301618523831/flaky/2", Status.COMPLETED),
+                org.assertj.core.groups.Tuple.tuple("RetryFlow/1796301618523831/end/3", Status.UNKNOWN));
+        Task end = tasks.stream().filter(t -> t.step().equals("end")).findFirst().orElseThrow();
+        assertThat(end.status().reason()).startsWith("the task's files cannot be read: ");
+        assertThat(end.attempts()).isEmpty();
+        assertThat(steps).extracting(Step::name, s -> s.status().status()).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("start", Status.COMPLETED),
+                org.assertj.core.groups.Tuple.tuple("flaky", Status.COMPLETED),
+                org.assertj.core.groups.Tuple.tuple("end", Status.UNKNOWN));
+        assertThat(backend.run(run).orElseThrow().status().status()).isEqualTo(Status.UNKNOWN);
+    }
+
+    @Test
+    void names_no_file_system_can_hold_are_simply_not_found() {
+        LocalMetaflowBackend backend = LocalFixture.backend();
+        String longName = "x".repeat(300);
+        String longUtf8 = "é".repeat(200); // 200 characters, 400 bytes
+        for (String bad : List.of(longName, longUtf8)) {
+            RunRef run = RunRef.of("LinearFlow", bad);
+            TaskRef task = TaskRef.of("LinearFlow", "1796301579117609", "end", bad);
+
+            assertThat(backend.flow(bad)).isEmpty();
+            assertThat(backend.run(run)).isEmpty();
+            assertThat(backend.run(RunRef.of(bad, "1"))).isEmpty();
+            assertThat(backend.steps(run)).isEmpty();
+            assertThat(backend.listTasks(RunRef.of("LinearFlow", "1796301579117609"), TaskQuery.ofStep(bad),
+                    io.github.metaflowui.core.PageRequest.first(10)).items()).isEmpty();
+            assertThat(backend.task(task)).isEmpty();
+            assertThat(backend.task(TaskRef.of("LinearFlow", "1796301579117609", bad, "3"))).isEmpty();
+            assertThat(backend.metadata(task)).isEmpty();
+            assertThat(backend.artifacts(task)).isEmpty();
+            assertThat(backend.artifactValue(task, "total", 0, 100)).isEmpty();
+            assertThat(backend.logs(task, io.github.metaflowui.core.LogStream.STDOUT,
+                    io.github.metaflowui.core.LogRequest.fromStart(0, 10)).lines()).isEmpty();
+            assertThat(backend.dag(run)).isEmpty();
+            assertThat(backend.parameters(run)).isEmpty();
+            assertThat(MetaflowClient.of(backend).runs(RunQuery.builder().flow(bad).build()).toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void a_flow_run_step_or_task_directory_is_refused_naming_the_metaflow_directory_above_it() {
+        Path root = LocalFixture.root().toAbsolutePath().normalize();
+        record Case(String relative, String what) {
+        }
+        for (Case c : List.of(
+                new Case("LinearFlow", "flow LinearFlow"),
+                new Case("LinearFlow/1796301579117609", "run LinearFlow/1796301579117609"),
+                new Case("LinearFlow/1796301579117609/end", "step LinearFlow/1796301579117609/end"),
+                new Case("LinearFlow/1796301579117609/end/3", "task LinearFlow/1796301579117609/end/3"))) {
+            Path dir = root.resolve(c.relative());
+
+            assertThatThrownBy(() -> LocalMetaflowBackend.builder().root(dir).build())
+                    .as(c.relative())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(dir + " is the directory of " + c.what() + ", not a Metaflow directory: use the "
+                            + ".metaflow directory that holds it, " + root);
+        }
     }
 }

@@ -125,10 +125,11 @@ public final class Api {
         } catch (ApiProblem p) {
             fail(c, p.status(), p.title(), p.detail(), null);
         } catch (MetaflowException e) {
-            LOG.warn("Metaflow backend failed for {}: {}", req.getRequestURI(), e.toString());
+            LOG.warn("Metaflow backend failed for {}: {}: {}", Bounded.text(req.getRequestURI(), Bounded.URI),
+                    e.getClass().getSimpleName(), shortDetail(e));
             fail(c, 502, "Metaflow data source unavailable", shortDetail(e), e);
         } catch (RuntimeException e) {
-            LOG.error("Unexpected error answering {}", req.getRequestURI(), e);
+            LOG.error("Unexpected error answering {}", Bounded.text(req.getRequestURI(), Bounded.URI), e);
             fail(c, 500, "Internal Server Error", "unexpected error while answering this request; see the server log",
                     e);
         }
@@ -144,9 +145,7 @@ public final class Api {
     }
 
     private static String shortDetail(MetaflowException e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        m = m.replaceAll("\\p{Cntrl}", " ");
-        return m.length() > 300 ? m.substring(0, 300) + "..." : m;
+        return Bounded.text(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), Bounded.MESSAGE);
     }
 
     // ---------------------------------------------------------------- routing
@@ -337,7 +336,7 @@ public final class Api {
         }
         Stream<Flow> all;
         if (sort == null || (orders.get(0).field().equals("flow_id") && orders.get(0).order() == SortOrder.ASC)) {
-            all = Paged.of(backend::listFlows, fetchSize(page, limit)).stream(); // the backend's own order
+            all = Paged.of(backend::listFlows, fetchSize(limit)).stream(); // the backend's own order
         } else {
             List<Flow> everything = new ArrayList<>(Paged.of(backend::listFlows, PageRequest.MAX_LIMIT).toList());
             everything.sort(sort.thenComparing(Flow::name));
@@ -401,7 +400,7 @@ public final class Api {
             return c.envelope().list(page, false, null, null, g -> { });
         }
         RunQuery query = q.build();
-        Stream<Run> all = Paged.of(pr -> backend.listRuns(query, pr), fetchSize(page, limit)).stream().filter(extra);
+        Stream<Run> all = Paged.of(pr -> backend.listRuns(query, pr), fetchSize(limit)).stream().filter(extra);
         Slice<Run> slice = Slice.of(all, page, limit);
         if (pathFlow != null && slice.rows().isEmpty() && page == 1 && backend.flow(pathFlow).isEmpty()) {
             throw ApiProblem.notFound("flow '" + pathFlow + "' not found");
@@ -458,7 +457,7 @@ public final class Api {
             return c.envelope().list(page, false, null, null, g -> { });
         }
         TaskQuery query = q.build();
-        Stream<Task> all = Paged.of(pr -> backend.listTasks(ref, query, pr), fetchSize(page, limit)).stream()
+        Stream<Task> all = Paged.of(pr -> backend.listTasks(ref, query, pr), fetchSize(limit)).stream()
                 .filter(extra);
         Slice<Task> slice = Slice.of(all, page, limit);
         if (pathStep != null && slice.rows().isEmpty() && page == 1
@@ -497,7 +496,7 @@ public final class Api {
     private byte[] artifactValue(Call c, TaskRef ref, String name) {
         Task task = requireTask(ref);
         int attempt = attemptOf(c, task);
-        Optional<ArtifactValue> value = backend.artifactValue(ref, name, attempt, ARTIFACT_MAX_CHARS);
+        Optional<ArtifactValue> value = readArtifactValue(ref, name, attempt);
         if (value.isPresent()) {
             return c.envelope().single(g -> Views.artifactValue(g, name, attempt, value.get()));
         }
@@ -507,6 +506,20 @@ public final class Api {
                 .orElseThrow(() -> ApiProblem.notFound("artifact '" + name + "' not found in attempt " + attempt
                         + " of task '" + ref + "'"));
         return c.envelope().single(g -> Views.unavailableArtifactValue(g, record));
+    }
+
+    /** The value, or an unavailable one when it is there but cannot be decoded. */
+    private Optional<ArtifactValue> readArtifactValue(TaskRef ref, String name, int attempt) {
+        try {
+            return backend.artifactValue(ref, name, attempt, ARTIFACT_MAX_CHARS);
+        } catch (MetaflowException.DecodeException e) {
+            LOG.warn("Artifact {} of attempt {} of task {} cannot be decoded: {}", Bounded.text(name, Bounded.URI),
+                    attempt, Bounded.text(ref.toString(), Bounded.URI), shortDetail(e));
+            String type = backend.artifacts(ref).stream()
+                    .filter(a -> a.name().equals(name) && a.attemptId() == attempt)
+                    .findFirst().flatMap(ArtifactRecord::pythonType).orElse("unknown");
+            return Optional.of(ArtifactValue.unavailable(type, shortDetail(e)));
+        }
     }
 
     private byte[] logs(Call c, TaskRef ref, LogStream stream) {
@@ -611,9 +624,13 @@ public final class Api {
         }
     }
 
-    /** How many items to ask the backend for per call: enough for the requested page plus one. */
-    private static int fetchSize(int page, int limit) {
-        return (int) Math.min(PageRequest.MAX_LIMIT, (long) page * limit + 1);
+    /**
+     * How many items to ask the backend for per call: the page size itself, so that a page costs one
+     * backend page, plus one more only to learn whether another row follows (when the backend gave a
+     * next cursor). Upstream services see the same requests Metaflow's own UI sends.
+     */
+    private static int fetchSize(int limit) {
+        return Math.min(PageRequest.MAX_LIMIT, limit);
     }
 
     private static Long plusOne(OptionalLong v) {

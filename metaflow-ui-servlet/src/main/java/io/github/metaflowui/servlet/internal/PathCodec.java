@@ -29,12 +29,14 @@ public final class PathCodec {
             char c = raw.charAt(i);
             if (c == '%') {
                 if (i + 2 >= raw.length()) {
-                    throw new IllegalArgumentException("broken percent-escape in path segment '" + raw + "'");
+                    throw new IllegalArgumentException("broken percent-escape in path segment '"
+                            + Bounded.text(raw, 80) + "'");
                 }
                 int hi = Character.digit(raw.charAt(i + 1), 16);
                 int lo = Character.digit(raw.charAt(i + 2), 16);
                 if (hi < 0 || lo < 0) {
-                    throw new IllegalArgumentException("broken percent-escape in path segment '" + raw + "'");
+                    throw new IllegalArgumentException("broken percent-escape in path segment '"
+                            + Bounded.text(raw, 80) + "'");
                 }
                 bytes.write(hi * 16 + lo);
                 i += 2;
@@ -54,7 +56,8 @@ public final class PathCodec {
             CharBuffer chars = decoder.decode(ByteBuffer.wrap(bytes.toByteArray()));
             return chars.toString();
         } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException("path segment '" + raw + "' is not valid UTF-8 once decoded");
+            throw new IllegalArgumentException("path segment '" + Bounded.text(raw, 80)
+                    + "' is not valid UTF-8 once decoded");
         }
     }
 

@@ -216,7 +216,8 @@ public final class Views {
         str(g, "display", v.display());
         g.writeBooleanField("rendered", v.rendered());
         g.writeBooleanField("truncated", v.truncated());
-        g.writeBooleanField("available", true);
+        g.writeBooleanField("available", v.available());
+        optStr(g, "reason", v.unavailableReason());
         g.writeEndObject();
     }
 
@@ -231,17 +232,26 @@ public final class Views {
         g.writeBooleanField("rendered", false);
         g.writeBooleanField("truncated", false);
         g.writeBooleanField("available", false);
+        str(g, "reason", "this data source cannot read artifact values");
         g.writeEndObject();
     }
 
-    /** {@code {"name": {"value": <json>}}}, or the display form with its flags when it is not plain JSON. */
+    /**
+     * {@code {"name": {"value": <json>}}}, or the display form with its flags when it is not plain JSON,
+     * or {@code {"value": null, "available": false, "reason": ...}} when it cannot be read.
+     */
     public static void parameters(JsonGenerator g, List<Parameter> parameters) throws IOException {
         g.writeStartObject();
         for (Parameter p : parameters) {
             ArtifactValue v = p.value();
             g.writeObjectFieldStart(p.name());
             g.writeFieldName("value");
-            if (embeddable(v)) {
+            if (!v.available()) {
+                g.writeNull();
+                g.writeBooleanField("available", false);
+                str(g, "reason", v.unavailableReason().orElse(""));
+                str(g, "type", v.pythonType());
+            } else if (embeddable(v)) {
                 Json.copyValue(g, v.display());
             } else {
                 g.writeString(v.display());

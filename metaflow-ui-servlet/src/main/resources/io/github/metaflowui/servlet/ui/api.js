@@ -106,13 +106,15 @@ export async function getJson(url, { signal } = {}) {
 
 /**
  * Awaits a request that a page can do without: resolves to {ok: true, value} or {ok: false, error}.
- * Rethrows when the data source is unavailable (the whole page then says so) or on abort.
+ * Only an abort is rethrown: a section that cannot be loaded (even one the data source fails to
+ * answer) says so in place and never takes the page down; when the whole data source is down, the
+ * page's required requests fail too and the page says so.
  */
 export async function optional(promise) {
   try {
     return { ok: true, value: await promise };
   } catch (error) {
-    if ((error instanceof ApiError && error.unavailable) || (error && error.name === 'AbortError')) {
+    if (error && error.name === 'AbortError') {
       throw error;
     }
     return { ok: false, error };

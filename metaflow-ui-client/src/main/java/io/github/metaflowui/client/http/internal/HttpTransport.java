@@ -37,6 +37,7 @@ import org.apache.hc.core5.util.TimeValue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -268,7 +269,10 @@ public final class HttpTransport implements AutoCloseable {
             if (status >= 200 && status < 300) {
                 ResponseInfo info = new ResponseInfo(status, hs);
                 Object value;
-                try (InputStream in = entity == null ? InputStream.nullInputStream() : entity.getContent()) {
+                try (InputStream raw = entity == null ? InputStream.nullInputStream() : entity.getContent();
+                     BufferedInputStream in = new BufferedInputStream(raw == null ? InputStream.nullInputStream() : raw,
+                             8192)) {
+                    rejectHtml(in);
                     value = reader.read(info, in);
                 } catch (JsonProcessingException e) {
                     throw new DecodeException("could not decode the answer of the " + describe() + " to " + request
@@ -285,6 +289,19 @@ public final class HttpTransport implements AutoCloseable {
             return new Failed(status, response.getReasonPhrase() == null ? "" : response.getReasonPhrase(), contentType,
                     body, parseRetryAfter(hs.get("retry-after")));
         }
+    }
+
+    /** A successful answer that is an HTML page (a login page, a proxy) is not the service's JSON. */
+    private void rejectHtml(BufferedInputStream in) throws IOException {
+        in.mark(4096);
+        byte[] head = in.readNBytes(4096);
+        in.reset();
+        String text = new String(head, StandardCharsets.UTF_8);
+        if (!text.stripLeading().startsWith("<")) {
+            return;
+        }
+        throw new DecodeException("expected JSON but got " + ErrorBodies.summarize("text/html", text) + " (is " + display
+                + " the " + serviceName + ", or is a login page or proxy in the way?)");
     }
 
     private static boolean retryable(Outcome r, Throwable e) {

@@ -7,8 +7,10 @@ import io.github.metaflowui.core.MetaflowException;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -24,6 +26,9 @@ import java.util.Optional;
  * path; JSON that does not parse becomes {@link MetaflowException.DecodeException} naming the file.
  */
 public final class LocalFiles {
+    /** The longest file name (in UTF-8 bytes) that common file systems store (NAME_MAX). */
+    public static final int MAX_NAME_BYTES = 255;
+
     /** The one JSON mapper; thread-safe once configured. */
     public static final ObjectMapper JSON = new ObjectMapper();
 
@@ -158,10 +163,12 @@ public final class LocalFiles {
 
     /**
      * Whether a name coming from a caller can safely name a directory entry: not empty, not
-     * {@code .}/{@code ..}, and without separators or NUL. Anything else cannot exist in the store.
+     * {@code .}/{@code ..}, without separators or NUL, and at most {@link #MAX_NAME_BYTES} bytes in
+     * UTF-8 (no file system stores a longer name). Anything else cannot exist in the store.
      */
     public static boolean isSafeName(String name) {
-        if (name == null || name.isEmpty() || name.equals(".") || name.equals("..")) {
+        if (name == null || name.isEmpty() || name.equals(".") || name.equals("..")
+                || name.length() > MAX_NAME_BYTES) {
             return false;
         }
         for (int i = 0; i < name.length(); i++) {
@@ -170,15 +177,34 @@ public final class LocalFiles {
                 return false;
             }
         }
-        return true;
+        return name.getBytes(StandardCharsets.UTF_8).length <= MAX_NAME_BYTES;
     }
 
-    /** A missing file, or a path through something that is not a directory (ENOTDIR). */
+    /**
+     * The entry {@code name} of {@code dir}, or empty when no file system could hold that name (see
+     * {@link #isSafeName}, and names this platform refuses): such a name is simply not there.
+     */
+    public static Optional<Path> child(Path dir, String name) {
+        if (!isSafeName(name)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(dir.resolve(name));
+        } catch (InvalidPathException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * A missing file, a path through something that is not a directory (ENOTDIR), or a path too long
+     * for the file system (ENAMETOOLONG): nothing can be there.
+     */
     private static boolean isAbsent(IOException e) {
         if (e instanceof NoSuchFileException || e instanceof NotDirectoryException) {
             return true;
         }
-        return e instanceof FileSystemException f && "Not a directory".equals(f.getReason());
+        return e instanceof FileSystemException f
+                && ("Not a directory".equals(f.getReason()) || "File name too long".equals(f.getReason()));
     }
 
     static String describe(IOException e) {

@@ -151,28 +151,27 @@ public final class LocalStore {
     }
 
     public Optional<Flow> flow(String name) {
-        if (!LocalFiles.isSafeName(name)) {
+        Optional<Path> dir = LocalFiles.child(root, name);
+        if (dir.isEmpty()) {
             return Optional.empty();
         }
-        Optional<JsonNode> self = LocalFiles.readJsonIfExists(root.resolve(name).resolve("_meta").resolve("_self.json"));
+        Optional<JsonNode> self = LocalFiles.readJsonIfExists(dir.get().resolve("_meta").resolve("_self.json"));
         return self.map(s -> Flow.of(name, Instant.ofEpochMilli(LocalFiles.longValue(s, "ts_epoch").orElse(0L))));
     }
 
     // ---------------------------------------------------------------- runs
 
     public Optional<Path> runDir(RunRef ref) {
-        if (!LocalFiles.isSafeName(ref.flow()) || !LocalFiles.isSafeName(ref.run().value())) {
-            return Optional.empty();
-        }
-        return Optional.of(root.resolve(ref.flow()).resolve(ref.run().value()));
+        return LocalFiles.child(root, ref.flow()).flatMap(flow -> LocalFiles.child(flow, ref.run().value()));
     }
 
     /** The run directories of one flow (those with {@code _meta/_self.json}). */
     public List<RunEntry> runEntries(String flow) {
-        if (!LocalFiles.isSafeName(flow)) {
+        Optional<Path> dir = LocalFiles.child(root, flow);
+        if (dir.isEmpty()) {
             return List.of();
         }
-        Path flowDir = root.resolve(flow);
+        Path flowDir = dir.get();
         List<RunEntry> out = new ArrayList<>();
         for (String name : LocalFiles.list(flowDir)) {
             if (!LocalFiles.isSafeName(name)) {
@@ -302,6 +301,7 @@ public final class LocalStore {
         Optional<Instant> endAttemptAt = Optional.empty();
         List<Path> endDirs = new ArrayList<>();
         for (TaskScan t : stepTasks(e.ref(), e.dir(), end)) {
+            requireReadable(t);
             endDirs.add(t.dir());
             lastActivity = max(lastActivity, t.lastModified());
             for (TaskScan.AttemptScan a : t.attempts()) {
@@ -340,6 +340,7 @@ public final class LocalStore {
             lastActivity = max(lastActivity, LocalFiles.mtime(s.dir()).orElse(lastActivity));
         }
         for (TaskScan t : tree.tasks()) {
+            requireReadable(t);
             lastActivity = max(lastActivity, t.lastModified());
             Optional<TaskScan.AttemptScan> latest = t.latest();
             if (latest.isEmpty()) {
@@ -371,6 +372,13 @@ public final class LocalStore {
             keepStopped(e.dir(), before, failedDirs, facts);
         }
         return facts;
+    }
+
+    /** A run's status cannot be derived while one of its tasks cannot be read. */
+    private static void requireReadable(TaskScan t) {
+        if (t.problem().isPresent()) {
+            throw t.problem().get();
+        }
     }
 
     /** Keeps the facts of a stopped run while nothing it is made of changes (see {@link StoppedFacts}). */
@@ -421,7 +429,7 @@ public final class LocalStore {
     }
 
     /** Logs a problem once (per distinct message), not on every poll. */
-    private void warnOnce(String message) {
+    public void warnOnce(String message) {
         if (warned.get(message).isEmpty()) {
             warned.put(message, Boolean.TRUE);
             LOG.warn(message);
@@ -457,29 +465,54 @@ public final class LocalStore {
         return tree;
     }
 
-    /** The tasks of one step. */
+    /**
+     * The tasks of one step. A task whose files cannot be read is listed as {@link TaskScan#unreadable}
+     * (see {@link TaskScan#problem()}), so that one broken task does not hide the others.
+     */
     public List<TaskScan> stepTasks(RunRef ref, Path runDir, String step) {
-        if (!LocalFiles.isSafeName(step)) {
+        Optional<Path> stepPath = LocalFiles.child(runDir, step);
+        if (stepPath.isEmpty()) {
             return List.of();
         }
-        Path stepDir = runDir.resolve(step);
+        Path stepDir = stepPath.get();
         List<TaskScan> out = new ArrayList<>();
         for (String id : LocalFiles.list(stepDir)) {
             if (!LocalFiles.isSafeName(id) || id.equals("_meta")) {
                 continue;
             }
-            tasks.scan(new TaskRef(ref.step(step), TaskId.of(id)), stepDir.resolve(id)).ifPresent(out::add);
+            TaskRef task = new TaskRef(ref.step(step), TaskId.of(id));
+            Path dir = stepDir.resolve(id);
+            try {
+                tasks.scan(task, dir).ifPresent(out::add);
+            } catch (MetaflowException e) {
+                warnOnce("Task " + task + " is unreadable: " + e.getMessage());
+                out.add(TaskScan.unreadable(task, dir, seen(dir), e));
+            }
         }
         return out;
     }
 
-    public Optional<Path> taskDir(TaskRef ref) {
-        String step = ref.step().step();
-        String id = ref.task().value();
-        if (!LocalFiles.isSafeName(step) || !LocalFiles.isSafeName(id)) {
-            return Optional.empty();
+    /** When a task whose files cannot all be read was created: its record's time, else its directory's. */
+    private static Instant seen(Path dir) {
+        try {
+            Optional<Long> ts = LocalFiles.readJsonIfExists(dir.resolve("_meta").resolve("_self.json"))
+                    .flatMap(j -> LocalFiles.longValue(j, "ts_epoch"));
+            if (ts.isPresent()) {
+                return Instant.ofEpochMilli(ts.get());
+            }
+        } catch (MetaflowException e) {
+            // the record itself is broken: fall back to the directory
         }
-        return runDir(ref.run()).map(d -> d.resolve(step).resolve(id));
+        try {
+            return LocalFiles.mtime(dir).orElse(Instant.EPOCH);
+        } catch (MetaflowException e) {
+            return Instant.EPOCH;
+        }
+    }
+
+    public Optional<Path> taskDir(TaskRef ref) {
+        return runDir(ref.run()).flatMap(d -> LocalFiles.child(d, ref.step().step()))
+                .flatMap(d -> LocalFiles.child(d, ref.task().value()));
     }
 
     // ---------------------------------------------------------------- graph

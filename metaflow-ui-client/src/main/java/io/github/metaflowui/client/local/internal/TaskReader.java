@@ -222,7 +222,7 @@ public final class TaskReader {
             }
         }
         return Optional.of(new TaskScan(ref, dir, created, attempts, foreachLabel(foreachStack, foreachPath),
-                lastModified));
+                lastModified, Optional.empty()));
     }
 
     private static boolean isStatusField(String field) {

@@ -1,6 +1,8 @@
 package io.github.metaflowui.client.local.internal;
 
 import io.github.metaflowui.core.Attempt;
+import io.github.metaflowui.core.MetaflowException;
+import io.github.metaflowui.core.Status;
 import io.github.metaflowui.core.StatusInfo;
 import io.github.metaflowui.core.StatusRules;
 import io.github.metaflowui.core.Task;
@@ -23,9 +25,10 @@ import java.util.Optional;
  * @param attempts     every attempt found, by id
  * @param foreachLabel see {@link TaskReader}
  * @param lastModified the newest modification time seen (directories, and logs of an unfinished attempt)
+ * @param problem      why the task's files cannot be read, for a task that is listed all the same
  */
 public record TaskScan(TaskRef ref, Path dir, Instant created, List<AttemptScan> attempts,
-                       Optional<String> foreachLabel, Instant lastModified) {
+                       Optional<String> foreachLabel, Instant lastModified, Optional<MetaflowException> problem) {
     public TaskScan {
         Objects.requireNonNull(ref, "ref");
         Objects.requireNonNull(dir, "dir");
@@ -33,6 +36,15 @@ public record TaskScan(TaskRef ref, Path dir, Instant created, List<AttemptScan>
         attempts = List.copyOf(attempts);
         Objects.requireNonNull(foreachLabel, "foreachLabel");
         Objects.requireNonNull(lastModified, "lastModified");
+        Objects.requireNonNull(problem, "problem");
+    }
+
+    /**
+     * A task whose files cannot be read: listed with {@link Status#UNKNOWN} and the reason, so that
+     * one broken task does not hide the others.
+     */
+    public static TaskScan unreadable(TaskRef ref, Path dir, Instant seen, MetaflowException problem) {
+        return new TaskScan(ref, dir, seen, List.of(), Optional.empty(), seen, Optional.of(problem));
     }
 
     /**
@@ -58,6 +70,10 @@ public record TaskScan(TaskRef ref, Path dir, Instant created, List<AttemptScan>
 
     /** The task with each attempt's status under the given clock. */
     public Task toTask(Clock clock) {
+        if (problem.isPresent()) {
+            return new Task(ref, created, List.of(), StatusInfo.of(Status.UNKNOWN,
+                    "the task's files cannot be read: " + problem.get().getMessage()), Optional.empty());
+        }
         List<Attempt> out = new ArrayList<>(attempts.size());
         for (int i = 0; i < attempts.size(); i++) {
             AttemptScan a = attempts.get(i);

@@ -154,14 +154,12 @@ public final class UiRows {
     public static Dag dag(String flow, JsonNode d) {
         Map<String, DagStep> steps = new LinkedHashMap<>();
         JsonNode st = d.path("steps");
-        var it = st.fields();
-        while (it.hasNext()) {
-            var e = it.next();
+        for (var e : st.properties()) {
             JsonNode s = e.getValue();
             Map<String, String> cases = new LinkedHashMap<>();
             JsonNode sc = s.path("switch_cases");
             if (sc.isObject()) {
-                sc.fields().forEachRemaining(c -> cases.put(c.getKey(), c.getValue().asText()));
+                sc.properties().forEach(c -> cases.put(c.getKey(), c.getValue().asText()));
             }
             List<String> decorators = new ArrayList<>();
             for (JsonNode dec : s.path("decorators")) {

@@ -55,7 +55,7 @@ export async function runView({ params, query, load }) {
       runHeader(flow, r, runId),
       failedShortcut(flow, run, failed, steps, hrefHere),
       parametersSection(paramsRes),
-      dag ? dagSection(dag, steps, stepFilter, hrefHere) : null,
+      dag ? dagSection(dag, steps, stepFilter, hrefHere) : dagProblem(dagRes),
       stepsSection(steps, dag, stepFilter, hrefHere),
       tasksSection({ flow, run, tasks, steps, page, hasNext: Boolean(tasksRes.pages && tasksRes.pages.next), statusFilter, stepFilter, order, hrefHere })),
   };
@@ -150,6 +150,11 @@ function parameterValue(p) {
   if (!p || typeof p !== 'object' || !('value' in p)) {
     return h('code', null, JSON.stringify(p));
   }
+  if (p.available === false) {
+    return h('span', { class: 'unavailable' },
+      h('span', { class: 'status status-unknown' }, 'unavailable'),
+      p.reason ? h('span', { class: 'muted' }, ` ${String(p.reason)}`) : null);
+  }
   if (p.rendered === false || p.truncated === true) {
     return [h('code', null, String(p.value)),
       h('span', { class: 'muted' }, p.truncated ? ' (truncated)' : ` (${p.type || 'not rendered'})`)];
@@ -159,6 +164,15 @@ function parameterValue(p) {
     return h('code', { class: 'json' }, JSON.stringify(v));
   }
   return h('code', null, typeof v === 'string' ? v : JSON.stringify(v));
+}
+
+// The graph could not be loaded (not merely absent): say so where it would be.
+function dagProblem(dagRes) {
+  if (dagRes.ok || (dagRes.error instanceof ApiError && dagRes.error.status === 404)) {
+    return null;
+  }
+  return h('section', { class: 'block' }, h('h2', null, 'Graph'),
+    message('warn', 'The graph could not be loaded; steps are shown in the order they started.', h('p', null, dagRes.error.message)));
 }
 
 function dagSection(dag, steps, stepFilter, hrefHere) {

@@ -212,7 +212,7 @@ function artifactValue(v) {
     notes.push(`type ${pythonType(v.type)}`);
   }
   if (v.available === false) {
-    notes.push('the value cannot be read from this data source');
+    // the display text says why
   } else if (v.rendered === false) {
     notes.push('not rendered: only plain Python values are shown');
   }
