@@ -19,6 +19,8 @@ import java.util.Objects;
 public final class MetaflowUiOptions {
     /** The runs page size when a request does not say. */
     public static final int DEFAULT_RUNS_PAGE_SIZE = 50;
+    /** The runs the servlet's index holds by default. */
+    public static final int DEFAULT_INDEX_MAX_RUNS = 1_000_000;
 
     private static final MetaflowUiOptions DEFAULTS = builder().build();
 
@@ -27,6 +29,8 @@ public final class MetaflowUiOptions {
     private final String frameAncestors;
     private final String title;
     private final int runsPageSize;
+    private final int indexMaxRuns;
+    private final java.time.Duration indexRefresh;
 
     private MetaflowUiOptions(Builder b) {
         this.clock = b.clock;
@@ -34,6 +38,8 @@ public final class MetaflowUiOptions {
         this.frameAncestors = b.frameAncestors;
         this.title = b.title;
         this.runsPageSize = b.runsPageSize;
+        this.indexMaxRuns = b.indexMaxRuns;
+        this.indexRefresh = b.indexRefresh;
     }
 
     /** System UTC clock, loopback callers only, {@code frame-ancestors 'self'}, title "Metaflow", 50 runs a page. */
@@ -69,10 +75,24 @@ public final class MetaflowUiOptions {
         return runsPageSize;
     }
 
+    /**
+     * How many of the newest runs the servlet's in-memory index holds
+     * ({@link io.github.metaflowui.core.index.IndexedBackend}), 0 when the servlet asks the backend
+     * directly.
+     */
+    public int indexMaxRuns() {
+        return indexMaxRuns;
+    }
+
+    /** How often the index looks for new runs and re-checks unfinished ones. */
+    public java.time.Duration indexRefresh() {
+        return indexRefresh;
+    }
+
     @Override
     public String toString() {
         return "MetaflowUiOptions[title=" + title + ", frameAncestors=" + frameAncestors + ", runsPageSize="
-                + runsPageSize + ", clock=" + clock + "]";
+                + runsPageSize + ", indexMaxRuns=" + indexMaxRuns + ", indexRefresh=" + indexRefresh + ", clock=" + clock + "]";
     }
 
     public static final class Builder {
@@ -81,8 +101,27 @@ public final class MetaflowUiOptions {
         private String frameAncestors = "'self'";
         private String title = "Metaflow";
         private int runsPageSize = DEFAULT_RUNS_PAGE_SIZE;
+        private int indexMaxRuns = DEFAULT_INDEX_MAX_RUNS;
+        private java.time.Duration indexRefresh = java.time.Duration.ofSeconds(5);
 
         private Builder() {
+        }
+
+        /**
+         * Holds up to this many of the newest runs in an in-memory index (about 50 bytes each) so that
+         * any runs page, in any order and at any depth, is answered without asking the backend; 0 turns
+         * the index off. Default {@value MetaflowUiOptions#DEFAULT_INDEX_MAX_RUNS}. A backend that already
+         * is an {@code IndexedBackend} is used as it is.
+         */
+        public Builder indexMaxRuns(int indexMaxRuns) {
+            this.indexMaxRuns = indexMaxRuns;
+            return this;
+        }
+
+        /** How often the index refreshes (new runs, unfinished runs). Default 5 s. */
+        public Builder indexRefresh(java.time.Duration indexRefresh) {
+            this.indexRefresh = Objects.requireNonNull(indexRefresh, "indexRefresh");
+            return this;
         }
 
         public Builder clock(Clock clock) {
@@ -132,6 +171,12 @@ public final class MetaflowUiOptions {
                     throw new IllegalArgumentException("frameAncestors must be a CSP source list without ';', ','"
                             + " or control characters, got '" + frameAncestors.replaceAll("\\p{Cntrl}", "?") + "'");
                 }
+            }
+            if (indexMaxRuns < 0) {
+                throw new IllegalArgumentException("indexMaxRuns must be 0 (no index) or more, got " + indexMaxRuns);
+            }
+            if (indexRefresh.toMillis() < 10) {
+                throw new IllegalArgumentException("indexRefresh must be at least 10 ms, got " + indexRefresh);
             }
             if (runsPageSize < 1 || runsPageSize > PageRequest.MAX_LIMIT) {
                 throw new IllegalArgumentException("runsPageSize must be between 1 and " + PageRequest.MAX_LIMIT

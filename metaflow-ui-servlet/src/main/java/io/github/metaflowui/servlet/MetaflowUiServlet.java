@@ -1,5 +1,6 @@
 package io.github.metaflowui.servlet;
 
+import io.github.metaflowui.core.index.IndexedBackend;
 import io.github.metaflowui.core.spi.MetaflowBackend;
 import io.github.metaflowui.servlet.internal.Api;
 import io.github.metaflowui.servlet.internal.IndexPage;
@@ -52,7 +53,8 @@ public class MetaflowUiServlet extends HttpServlet {
     private final String pageCsp;
     private transient volatile Api api;
     private transient volatile UiAssets assets;
-    private transient volatile IndexPage index;
+    private transient volatile IndexPage indexPage;
+    private transient volatile IndexedBackend index;
 
     public MetaflowUiServlet(MetaflowBackend backend) {
         this(backend, MetaflowUiOptions.defaults());
@@ -87,11 +89,33 @@ public class MetaflowUiServlet extends HttpServlet {
             LOG.warn("classpath:{}{} is missing: the Metaflow UI page is unavailable, the API still works",
                     assetRoot, UiAssets.INDEX);
         }
-        this.index = page.map(p -> new IndexPage(p.bytes(), loaded.hash(), options.title())).orElse(null);
+        this.indexPage = page.map(p -> new IndexPage(p.bytes(), loaded.hash(), options.title())).orElse(null);
         this.assets = loaded;
-        this.api = new Api(backend, options.clock(), options.title(), options.runsPageSize());
+        MetaflowBackend served = backend;
+        if (options.indexMaxRuns() > 0 && !(backend instanceof IndexedBackend)) {
+            IndexedBackend idx = IndexedBackend.builder(backend).maxRuns(options.indexMaxRuns())
+                    .refreshInterval(options.indexRefresh()).closeDelegate(false).build();
+            this.index = idx;
+            served = idx;
+        }
+        this.api = new Api(served, options.clock(), options.title(), options.runsPageSize());
         LOG.info("Metaflow UI over {}: {} asset(s), hash {}", backend.describe(), loaded.paths().size(),
                 loaded.hash());
+    }
+
+    /** Stops the servlet's own run index (the backend itself is the host's to close). */
+    @Override
+    public void destroy() {
+        IndexedBackend idx = index;
+        index = null;
+        if (idx != null) {
+            idx.close();
+        }
+    }
+
+    /** The servlet's own run index, when it made one (see {@link MetaflowUiOptions#indexMaxRuns()}). */
+    public java.util.Optional<IndexedBackend> index() {
+        return java.util.Optional.ofNullable(index);
     }
 
     /** The options this servlet was built with. */
@@ -183,7 +207,7 @@ public class MetaflowUiServlet extends HttpServlet {
     }
 
     private void servePage(HttpServletResponse resp, RequestPath path, boolean head) throws IOException {
-        IndexPage page = index;
+        IndexPage page = indexPage;
         if (page == null) {
             Responses.text(resp, 500, "The Metaflow UI files are missing from the classpath ("
                     + UiAssets.INDEX + "); the API under " + path.base() + "api/ still works.", head);

@@ -58,7 +58,7 @@ import java.util.logging.Logger;
  * A background thread (a daemon named {@code metaflow-index-N}) reads the summaries of the newest
  * {@link Builder#maxRuns(int) maxRuns} runs once, newest first, into compact columns (about 45 bytes
  * a run: a million runs take about 50 MB with the orders in use), then refreshes them every
- * {@link Builder#refreshInterval(Duration) refreshInterval}: runs created since the newest one seen
+ * {@link Builder#refreshInterval(Duration) refreshInterval} (5 s): runs created since the newest one seen
  * (with {@link RunQuery#createdFrom}), and a re-check of the runs that were not finished, at most
  * {@link Builder#recheckPerRefresh(int) recheckPerRefresh} of them, one {@code run()} call each. It
  * never reads everything again. Finished runs are taken as final.
@@ -79,8 +79,8 @@ import java.util.logging.Logger;
  * once (one {@code listTasks} page of 1,000 after another) into a table of about 60 bytes a task;
  * later pages, in any order, and per-step aggregates come from it. Tables of finished runs are kept
  * until evicted (least recently used, within {@link Builder#maxIndexedTasks(int) maxIndexedTasks} tasks
- * in all); others are read again when older than the refresh interval, or four times the time the
- * last read took, whichever is longer. Steps of runs with more than 1,000 tasks are summed from the
+ * in all); others are read again when older than a second, or four times the time the last read
+ * took, whichever is longer. Steps of runs with more than 1,000 tasks are summed from the
  * table (the step's {@code createdAt} is then its first task's); smaller runs' steps come from the
  * wrapped backend. Everything else (single tasks, metadata, artifacts, logs, graphs, parameters,
  * flows) is passed through.
@@ -90,6 +90,8 @@ public final class IndexedBackend implements MetaflowBackend {
     private static final AtomicInteger THREADS = new AtomicInteger();
     private static final String PREFIX = "ix1:";
     private static final int BIG_RUN_TASKS = PageRequest.MAX_LIMIT;
+    /** Tables of unfinished runs are read again after a second, or four times their read time. */
+    private static final long TASK_TABLE_MIN_AGE_MS = 1_000;
 
     private final MetaflowBackend delegate;
     private final boolean closeDelegate;
@@ -496,7 +498,7 @@ public final class IndexedBackend implements MetaflowBackend {
 
     private boolean stale(RunRef run, TaskTable t) {
         long at = loadedAt.getOrDefault(run, 0L);
-        long maxAge = Math.max(refreshInterval.toMillis(), 4 * t.loadMillis());
+        long maxAge = Math.max(TASK_TABLE_MIN_AGE_MS, 4 * t.loadMillis());
         return clock.millis() - at > maxAge;
     }
 
@@ -647,7 +649,7 @@ public final class IndexedBackend implements MetaflowBackend {
         private final MetaflowBackend delegate;
         private int maxRuns = 1_000_000;
         private long maxIndexedTasks = 500_000;
-        private Duration refreshInterval = Duration.ofSeconds(10);
+        private Duration refreshInterval = Duration.ofSeconds(5);
         private Duration overlap = Duration.ofMinutes(1);
         private int recheckPerRefresh = 500;
         private Clock clock = Clock.systemUTC();
@@ -669,7 +671,7 @@ public final class IndexedBackend implements MetaflowBackend {
             return this;
         }
 
-        /** How often new runs are looked for and unfinished runs re-checked. Default 10 s. */
+        /** How often new runs are looked for and unfinished runs re-checked. Default 5 s. */
         public Builder refreshInterval(Duration refreshInterval) {
             this.refreshInterval = Objects.requireNonNull(refreshInterval, "refreshInterval");
             return this;

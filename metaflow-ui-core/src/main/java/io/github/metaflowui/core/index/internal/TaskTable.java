@@ -52,6 +52,8 @@ public final class TaskTable {
     private int[] firstAttempt = new int[1024];
     private byte[] attemptCount = new byte[1024];
     private String[] label = new String[1024];
+    private byte[] tStatus = new byte[1024];
+    private int[] tReason = new int[1024];
     private int attempts;
     private int[] aId = new int[1024];
     private byte[] aStatus = new byte[1024];
@@ -107,6 +109,8 @@ public final class TaskTable {
         firstAttempt = Arrays.copyOf(t.firstAttempt, size);
         attemptCount = Arrays.copyOf(t.attemptCount, size);
         label = Arrays.copyOf(t.label, size);
+        tStatus = Arrays.copyOf(t.tStatus, size);
+        tReason = Arrays.copyOf(t.tReason, size);
         attempts = t.attempts;
         aId = Arrays.copyOf(t.aId, attempts);
         aStatus = Arrays.copyOf(t.aStatus, attempts);
@@ -124,6 +128,8 @@ public final class TaskTable {
             firstAttempt = Arrays.copyOf(firstAttempt, c);
             attemptCount = Arrays.copyOf(attemptCount, c);
             label = Arrays.copyOf(label, c);
+            tStatus = Arrays.copyOf(tStatus, c);
+            tReason = Arrays.copyOf(tReason, c);
         }
         int s = stepNames.indexOf(task.step());
         if (s < 0) {
@@ -141,6 +147,8 @@ public final class TaskTable {
         idNum[row] = num;
         created[row] = task.createdAt().toEpochMilli();
         label[row] = task.foreachLabel().orElse(null);
+        tStatus[row] = (byte) task.status().status().ordinal();
+        tReason[row] = reasons.id(task.status().reason());
         firstAttempt[row] = attempts;
         attemptCount[row] = (byte) Math.min(127, task.attempts().size());
         for (int k = 0; k < attemptCount[row]; k++) {
@@ -198,7 +206,7 @@ public final class TaskTable {
     }
 
     public long bytes() {
-        return size * (4L + 8 + 8 + 4 + 1 + 8) + attempts * (4L + 1 + 4 + 8 + 8) + stringIds.size() * 64L;
+        return size * (4L + 8 + 8 + 4 + 1 + 8 + 5) + attempts * (4L + 1 + 4 + 8 + 8) + stringIds.size() * 64L;
     }
 
     private String id(int row) {
@@ -207,7 +215,7 @@ public final class TaskTable {
     }
 
     private byte lastStatus(int row) {
-        return attemptCount[row] == 0 ? (byte) Status.PENDING.ordinal() : aStatus[firstAttempt[row] + attemptCount[row] - 1];
+        return tStatus[row];
     }
 
     private long started(int row) {
@@ -233,7 +241,7 @@ public final class TaskTable {
                     aFinish[a] == NONE ? Optional.empty() : Optional.of(Instant.ofEpochMilli(aFinish[a]))));
         }
         return new Task(run.step(stepNames.get(step[row])).task(id(row)), Instant.ofEpochMilli(created[row]), list,
-                StatusRules.taskStatus(list), Optional.ofNullable(label[row]));
+                StatusInfo.of(STATUSES[tStatus[row]], reasons.get(tReason[row])), Optional.ofNullable(label[row]));
     }
 
     // ------------------------------------------------------------------ pages
