@@ -59,7 +59,11 @@ public final class StandaloneMain {
         MetaflowBackend backend;
         String source;
         try {
-            if (options.metaflowDir().isPresent()) {
+            if (options.synthetic().isPresent()) {
+                SyntheticSource synthetic = SyntheticSource.start(options.synthetic().get(), out);
+                backend = synthetic.backend();
+                source = synthetic.describe();
+            } else if (options.metaflowDir().isPresent()) {
                 backend = LocalMetaflowBackend.builder().root(options.metaflowDir().get()).build();
                 source = backend.describe();
             } else if (options.serviceUrl().isPresent()) {

@@ -224,6 +224,7 @@ public final class IndexedBackend implements MetaflowBackend {
             } else {
                 index.setCoverage(true, Long.MIN_VALUE);
             }
+            index.prepare(RunQuery.Sort.CREATED, SortOrder.DESC); // the order of the first page everyone asks for
             buildTime = Duration.ofNanos(System.nanoTime() - t0);
             lastRefresh = clock.instant();
             ready = true;

@@ -179,6 +179,7 @@ public final class RunIndex {
             }
             if (cols.refreshRanks()) {
                 invalidate = true; // every order breaks ties by flow name
+                cols.resetTies();
             }
             evictBeyondCapacity();
             if (invalidate) {
@@ -352,9 +353,19 @@ public final class RunIndex {
                     rows[n++] = r;
                 }
             }
-            RowSort.sort(rows, n, c.order(sort, direction));
+            c.sort(rows, n, sort, direction);
             return new Perm(rows, n);
         });
+    }
+
+    /** Builds the permutation of an order ahead of the first query that needs it. */
+    public void prepare(RunQuery.Sort sort, SortOrder direction) {
+        lock.readLock().lock();
+        try {
+            perm(sort, direction);
+        } finally {
+            lock.readLock().unlock();
+        }
     }
 
     /** The run at a row position of a query, for keyset cursors (read under the lock by callers). */
