@@ -41,7 +41,7 @@ final class ServletBench {
     public static void main(String[] args) throws Exception {
         String spec = args.length > 0 ? args[0] : "1000000:100000";
         int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 500;
-        int baselineIterations = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        int baselineIterations = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         System.out.println(Latency.machine());
         long t0 = System.nanoTime();
         SyntheticArchive archive = SyntheticArchive.generate(ArchiveSpec.parse(spec, Instant.now()));
@@ -98,7 +98,7 @@ final class ServletBench {
                     String path = e.getValue();
                     Latency.Sample withIndex = Latency.measure(e.getKey(), 50, iterations,
                             () -> get(http, base + "/indexed/" + path));
-                    Latency.Sample without = Latency.measure(e.getKey(), 1, baselineIterations,
+                    Latency.Sample without = Latency.measure(e.getKey(), 0, baselineIterations,
                             () -> get(http, base + "/direct/" + path));
                     rows.add(new String[]{e.getKey(), fmt(withIndex.p(50)), fmt(withIndex.p(99)), fmt(without.p(50)),
                             fmt(without.p(99)), String.format(Locale.ROOT, "%.0fx", without.p(50) / withIndex.p(50))});

@@ -69,7 +69,9 @@ import java.util.logging.Logger;
  *       inside the indexed window ({@code createdFrom} at or after {@link IndexStats#coveredFrom()}).
  *       Newest-first queries that go deeper than the window continue in the wrapped backend with
  *       its own cursors; other queries reaching past the window are passed to it whole.</li>
- *   <li>{@link #run(RunRef)} always asks the wrapped backend and updates the index with the answer.</li>
+ *   <li>{@link #run(RunRef)} answers a finished run from memory and re-checks it with the wrapped backend in
+ *       the background (at most once per refresh interval); other runs are asked of the wrapped backend,
+ *       and the answer updates the index.</li>
  *   <li>Page cursors are keyset cursors (the last run served), so pages neither repeat nor skip
  *       runs while the index refreshes; {@link #runsCursorAt} jumps to any depth in one step.</li>
  * </ul>
@@ -112,6 +114,7 @@ public final class IndexedBackend implements MetaflowBackend {
     private final Map<RunRef, CompletableFuture<TaskTable>> loading = new ConcurrentHashMap<>();
     private final Map<RunRef, Long> loadedAt = new ConcurrentHashMap<>();
     private final Map<RunRef, Optional<Dag>> dags = new ConcurrentHashMap<>();
+    private final Map<RunRef, Long> rechecked = new ConcurrentHashMap<>();
 
     private IndexedBackend(Builder b) {
         this.delegate = b.delegate;
@@ -379,8 +382,48 @@ public final class IndexedBackend implements MetaflowBackend {
         return inside ? Optional.of(PREFIX + "o:" + offset) : Optional.empty();
     }
 
+    /**
+     * A finished run from the index, re-checked with the wrapped backend in the background (at most
+     * once per refresh interval per run); any other run from the wrapped backend, which also updates
+     * the index.
+     */
     @Override
     public Optional<Run> run(RunRef run) {
+        Objects.requireNonNull(run, "run");
+        if (ready) {
+            Run held = index.get(run);
+            if (held != null && held.status().status().isTerminal()) {
+                recheckLater(run);
+                return Optional.of(held);
+            }
+        }
+        return fetch(run);
+    }
+
+    private void recheckLater(RunRef run) {
+        long now = System.nanoTime();
+        Long last = rechecked.get(run);
+        if (last != null && now - last < refreshInterval.toNanos()) {
+            return;
+        }
+        if (rechecked.size() > 10_000) {
+            rechecked.clear();
+        }
+        rechecked.put(run, now);
+        try {
+            worker.execute(() -> {
+                try {
+                    fetch(run);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.FINE, "Re-check of " + run + " failed: " + e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // closing: nothing to re-check any more
+        }
+    }
+
+    private Optional<Run> fetch(RunRef run) {
         Optional<Run> r = delegate.run(run);
         if (ready) {
             if (r.isPresent() && index.contains(run)) {

@@ -28,6 +28,11 @@ public final class Server implements AutoCloseable {
             throw new IllegalArgumentException("a local archive is written with LocalArchiveWriter, not served");
         }
         this.clock = clock;
+        // without TCP_NODELAY the JDK server's separate header and body writes meet the client's delayed
+        // ACK: every small answer would take 40 ms. The property is read when the first server starts.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         this.service = new ServiceRoutes(archive);
         this.ui = new UiRoutes(archive, service);
         this.http = HttpServer.create(new InetSocketAddress(host, port), 256);
