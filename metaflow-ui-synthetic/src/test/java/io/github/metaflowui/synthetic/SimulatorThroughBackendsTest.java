@@ -110,7 +110,7 @@ class SimulatorThroughBackendsTest {
         var out = ui.logs(retried.ref(), LogStream.STDOUT, LogRequest.fromStart(0, 2));
         assertThat(out.attempt()).isEqualTo(2);
         assertThat(out.lines().get(0).text()).startsWith("Starting HyperparameterSweepFlow.sweep (task ");
-        assertThat(ui.artifactValue(retried.ref(), "_task_ok", 0, 100).orElseThrow().display()).isEqualTo("false");
+        assertThat(ui.artifactValue(retried.ref(), "_task_ok", 0, 100).orElseThrow().display()).isEqualTo("False");
         assertThat(service.metadata(retried.ref())).extracting(m -> m.fieldName()).contains("attempt_ok", "foreach-stack");
     }
 }

@@ -410,7 +410,7 @@ public final class Api {
         if (pathFlow != null && slice.rows().isEmpty() && page == 1 && backend.flow(pathFlow).isEmpty()) {
             throw ApiProblem.notFound("flow '" + pathFlow + "' not found");
         }
-        return c.envelope().list(page, slice.hasNext(), null, null, slice.nextCursor(), g -> {
+        return c.envelope().list(page, slice.hasNext(), null, null, true, slice.nextCursor(), g -> {
             for (Run r : slice.rows()) {
                 Views.run(g, r);
             }
@@ -469,7 +469,7 @@ public final class Api {
                 && backend.steps(ref).stream().noneMatch(s -> s.name().equals(pathStep))) {
             throw ApiProblem.notFound("step '" + pathStep + "' not found in run '" + ref + "'");
         }
-        return c.envelope().list(page, slice.hasNext(), null, null, slice.nextCursor(), g -> {
+        return c.envelope().list(page, slice.hasNext(), null, null, true, slice.nextCursor(), g -> {
             for (Task t : slice.rows()) {
                 Views.task(g, t, false);
             }

@@ -49,7 +49,7 @@ public final class Envelope {
      * @param totalLines for logs, the number of lines of the whole log (an extension in {@code pages})
      */
     public byte[] list(int page, boolean hasNext, Long last, Long totalLines, Json.Body rows) {
-        return list(page, hasNext, last, totalLines, null, rows);
+        return list(page, hasNext, last, totalLines, false, null, rows);
     }
 
     /**
@@ -57,7 +57,8 @@ public final class Envelope {
      * {@code links.next_cursor}) give the {@code _cursor} of the following page, an alternative to
      * {@code _page} that stays put while new rows arrive.
      */
-    public byte[] list(int page, boolean hasNext, Long last, Long totalLines, String nextCursor, Json.Body rows) {
+    public byte[] list(int page, boolean hasNext, Long last, Long totalLines, boolean cursors, String nextCursor,
+                       Json.Body rows) {
         return Json.bytes(g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("data");
@@ -70,8 +71,8 @@ public final class Envelope {
             Json.str(g, "prev", page > 1 ? pageUrl(page - 1) : null);
             Json.str(g, "next", hasNext ? pageUrl(page + 1) : null);
             Json.str(g, "last", last != null ? pageUrl(last) : null);
-            if (nextCursor != null) {
-                Json.str(g, "next_cursor", hasNext ? cursorUrl(nextCursor) : null);
+            if (cursors) {
+                Json.str(g, "next_cursor", hasNext && nextCursor != null ? cursorUrl(nextCursor) : null);
             }
             g.writeEndObject();
             g.writeObjectFieldStart("pages");
@@ -83,7 +84,7 @@ public final class Envelope {
             if (totalLines != null) {
                 g.writeNumberField("total_lines", totalLines);
             }
-            if (nextCursor != null) {
+            if (cursors) {
                 Json.str(g, "next_cursor", hasNext ? nextCursor : null);
             }
             g.writeEndObject();

@@ -65,7 +65,9 @@ final class PageWindow {
                 matchSkip = offset;
             }
         }
-        int size = Math.min(PageRequest.MAX_LIMIT, limit + 1);
+        // pages of the asked size: a page costs one backend page, and the next is read only to learn
+        // whether another row follows (what upstream services see is what Metaflow's own UI sends)
+        int size = Math.min(PageRequest.MAX_LIMIT, limit);
         List<T> rows = new ArrayList<>(limit);
         String request = backendCursor;
         String lastPageCursor = null;
