@@ -60,8 +60,8 @@ final class LocalBench {
         long again = MetaflowClient.of(cold, 1000).runs(newest).stream().count();
         double warmAll = (System.nanoTime() - t0) / 1e9;
         System.out.printf(Locale.ROOT, "Paged<Run> of all %,d runs: cold %.2f s (%,.0f runs/s), warm %.2f s (%,.0f runs/s); "
-                + "peak heap %d MB of %d MB%n", all, coldAll, all / coldAll, warmAll, again / warmAll,
-                Latency.peakHeapMb(), Runtime.getRuntime().maxMemory() >> 20);
+                + "heap in use after GC %d MB (max heap %d MB)%n", all, coldAll, all / coldAll, warmAll, again / warmAll,
+                Latency.heapAfterGcMb(), Runtime.getRuntime().maxMemory() >> 20);
 
         try (IndexedBackend indexed = IndexedBackend.builder(cold).closeDelegate(false).build()) {
             indexed.awaitReady(Duration.ofMinutes(10));

@@ -84,8 +84,8 @@ final class StreamBench {
                     bestPaged = Math.max(bestPaged, pagedCount / pagedSeconds);
                 }
                 System.out.printf(Locale.ROOT, "best: raw %,.0f runs/s, Paged %,.0f runs/s: Paged at %.0f %% of raw; "
-                        + "peak heap %d MB of %d MB%n", bestRaw, bestPaged, 100 * bestPaged / bestRaw,
-                        Latency.peakHeapMb(), Runtime.getRuntime().maxMemory() >> 20);
+                        + "heap in use after GC %d MB (max heap %d MB)%n", bestRaw, bestPaged, 100 * bestPaged / bestRaw,
+                        Latency.heapAfterGcMb(), Runtime.getRuntime().maxMemory() >> 20);
             }
         } finally {
             sim.getOutputStream().close();
