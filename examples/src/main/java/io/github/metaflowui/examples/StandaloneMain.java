@@ -7,6 +7,10 @@ import io.github.metaflowui.core.spi.MetaflowBackend;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -40,6 +44,27 @@ public final class StandaloneMain {
         }
     }
 
+    /** Why {@code --host} cannot be listened on, before trying: not an address, or not one of this machine's. */
+    static Optional<String> hostProblem(String host) {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException | SecurityException e) {
+            return Optional.of("--host '" + host + "' is not a valid IP address or a host name that resolves; use "
+                    + "e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)");
+        }
+        try {
+            if (!address.isAnyLocalAddress() && !address.isLoopbackAddress()
+                    && NetworkInterface.getByInetAddress(address) == null) {
+                return Optional.of("--host '" + host + "' (" + address.getHostAddress() + ") is not an address of "
+                        + "this machine; use e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)");
+            }
+        } catch (SocketException e) {
+            // cannot tell: let the bind say what is wrong
+        }
+        return Optional.empty();
+    }
+
     /**
      * Parses the arguments and starts the server, or says why not: {@code --help} (exit 0), bad
      * arguments or data (2), the address cannot be bound (1).
@@ -55,6 +80,11 @@ public final class StandaloneMain {
         if (options.help()) {
             out.println(StandaloneOptions.USAGE);
             return Launch.exit(0);
+        }
+        Optional<String> badHost = hostProblem(options.host());
+        if (badHost.isPresent()) {
+            err.println("error: " + badHost.get());
+            return Launch.exit(2);
         }
         MetaflowBackend backend;
         String source;

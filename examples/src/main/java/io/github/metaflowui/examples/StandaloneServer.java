@@ -6,6 +6,8 @@ import io.github.metaflowui.servlet.MetaflowUiOptions;
 import io.github.metaflowui.servlet.MetaflowUiServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -16,7 +18,11 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Objects;
 
-/** An embedded Jetty 12 serving {@link MetaflowUiServlet} at the root path. */
+/**
+ * An embedded Jetty 12 serving {@link MetaflowUiServlet} at the root path. Requests Jetty refuses
+ * itself (malformed URIs, URIs too long) get {@link StandaloneErrors}' answers, not Jetty's pages,
+ * and no response names the server software or its version.
+ */
 public final class StandaloneServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
@@ -37,23 +43,37 @@ public final class StandaloneServer implements AutoCloseable {
      * @throws IOException when the address cannot be bound (e.g. the port is busy)
      */
     public static StandaloneServer start(MetaflowBackend backend, String host, int port) throws IOException {
+        return start(backend, host, port, MetaflowUiOptions.builder());
+    }
+
+    /**
+     * As {@link #start(MetaflowBackend, String, int)}, with UI options (e.g. external links or
+     * plugins); the access policy is still opened up for a non-loopback {@code host}.
+     */
+    public static StandaloneServer start(MetaflowBackend backend, String host, int port,
+                                         MetaflowUiOptions.Builder options) throws IOException {
         Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(options, "options");
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("metaflow-ui-http");
         threads.setDaemon(false);
         Server server = new Server(threads);
-        ServerConnector connector = new ServerConnector(server);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);
 
-        MetaflowUiOptions.Builder options = MetaflowUiOptions.builder();
         if (!isLoopback(host)) {
             options.accessPolicy(AccessPolicy.allowAll());
         }
         ServletContextHandler context = new ServletContextHandler("/");
         context.addServlet(new ServletHolder("metaflow-ui", new MetaflowUiServlet(backend, options.build())), "/*");
+        context.setErrorHandler(new StandaloneErrors.ContextLevel());
         server.setHandler(context);
+        server.setErrorHandler(new StandaloneErrors.ServerLevel());
         server.setStopAtShutdown(true);
         try {
             server.start();

@@ -91,6 +91,28 @@ class StandaloneMainTest {
     }
 
     @Test
+    void an_invalid_host_says_the_host_is_invalid_not_that_the_port_is_busy() {
+        StandaloneMain.Launch l = launch("--host", "999.1.1.1", "--port", "0");
+
+        assertThat(l.server()).isNull();
+        assertThat(l.exitCode()).isEqualTo(2);
+        assertThat(err()).isEqualTo("error: --host '999.1.1.1' is not a valid IP address or a host name that "
+                + "resolves; use e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)"
+                + System.lineSeparator());
+    }
+
+    @Test
+    void a_host_that_is_not_this_machine_says_so() {
+        // TEST-NET-1 (RFC 5737): a valid address that no machine here has
+        StandaloneMain.Launch l = launch("--host", "192.0.2.1", "--port", "0");
+
+        assertThat(l.server()).isNull();
+        assertThat(l.exitCode()).isEqualTo(2);
+        assertThat(err()).isEqualTo("error: --host '192.0.2.1' (192.0.2.1) is not an address of this machine; use "
+                + "e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)" + System.lineSeparator());
+    }
+
+    @Test
     void busy_port_is_a_clear_error() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             StandaloneMain.Launch l = launch("--port", Integer.toString(taken.getLocalPort()));

@@ -161,7 +161,11 @@ public final class StatusRules {
                 "the run has no heartbeat and its end step has not succeeded"), Optional.empty(), d);
     }
 
-    /** What the files of a local run say. */
+    /**
+     * What the files of a local run say. {@code failedTask} and {@code unfinishedTask} name the task
+     * as the reason should show it: {@code explode/2}, or with what else is known about it, e.g.
+     * {@code explode/2 (2 attempts)} ("task explode/2 (2 attempts) failed and no retry followed").
+     */
     public record LocalRunFacts(Instant created, Optional<Boolean> endOk, Optional<Instant> endOkAt,
                                 Optional<Instant> endAttemptAt, Optional<String> failedTask,
                                 Optional<Instant> failedAt, Optional<String> unfinishedTask,

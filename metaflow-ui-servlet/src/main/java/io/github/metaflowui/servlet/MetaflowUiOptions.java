@@ -3,6 +3,8 @@ package io.github.metaflowui.servlet;
 import io.github.metaflowui.core.PageRequest;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -31,8 +33,16 @@ public final class MetaflowUiOptions {
     private final int runsPageSize;
     private final int indexMaxRuns;
     private final java.time.Duration indexRefresh;
+    private final List<LinkTemplate> runLinks;
+    private final List<LinkTemplate> taskLinks;
+    private final List<MetaflowUiPlugin> plugins;
+    private final boolean hideChrome;
 
     private MetaflowUiOptions(Builder b) {
+        this.hideChrome = b.hideChrome;
+        this.runLinks = List.copyOf(b.runLinks);
+        this.taskLinks = List.copyOf(b.taskLinks);
+        this.plugins = List.copyOf(b.plugins);
         this.clock = b.clock;
         this.accessPolicy = b.accessPolicy;
         this.frameAncestors = b.frameAncestors;
@@ -89,10 +99,32 @@ public final class MetaflowUiOptions {
         return indexRefresh;
     }
 
+    /** External links shown on run pages (templates over the run). */
+    public List<LinkTemplate> runLinks() {
+        return runLinks;
+    }
+
+    /** External links shown on task pages (templates over the task, its attempt and metadata). */
+    public List<LinkTemplate> taskLinks() {
+        return taskLinks;
+    }
+
+    /** Whether every page hides its app bar and footer (for an admin console that embeds the UI). */
+    public boolean hideChrome() {
+        return hideChrome;
+    }
+
+    /** Plugins adding links and panels, in registration order. */
+    public List<MetaflowUiPlugin> plugins() {
+        return plugins;
+    }
+
     @Override
     public String toString() {
         return "MetaflowUiOptions[title=" + title + ", frameAncestors=" + frameAncestors + ", runsPageSize="
-                + runsPageSize + ", indexMaxRuns=" + indexMaxRuns + ", indexRefresh=" + indexRefresh + ", clock=" + clock + "]";
+                + runsPageSize + ", indexMaxRuns=" + indexMaxRuns + ", indexRefresh=" + indexRefresh + ", clock=" + clock
+                + ", runLinks=" + runLinks.size() + ", taskLinks=" + taskLinks.size() + ", plugins=" + plugins.size()
+                + ", hideChrome=" + hideChrome + "]";
     }
 
     public static final class Builder {
@@ -103,6 +135,10 @@ public final class MetaflowUiOptions {
         private int runsPageSize = DEFAULT_RUNS_PAGE_SIZE;
         private int indexMaxRuns = DEFAULT_INDEX_MAX_RUNS;
         private java.time.Duration indexRefresh = java.time.Duration.ofSeconds(5);
+        private final List<LinkTemplate> runLinks = new ArrayList<>();
+        private final List<LinkTemplate> taskLinks = new ArrayList<>();
+        private final List<MetaflowUiPlugin> plugins = new ArrayList<>();
+        private boolean hideChrome;
 
         private Builder() {
         }
@@ -121,6 +157,50 @@ public final class MetaflowUiOptions {
         /** How often the index refreshes (new runs, unfinished runs). Default 5 s. */
         public Builder indexRefresh(java.time.Duration indexRefresh) {
             this.indexRefresh = Objects.requireNonNull(indexRefresh, "indexRefresh");
+            return this;
+        }
+
+        /**
+         * Hides the app bar (title, breadcrumbs, go-to box) and the footer on every page, for a host
+         * console that shows the UI in its own frame. A single page can ask the same with
+         * {@code ?embed=1}.
+         */
+        public Builder hideChrome(boolean hideChrome) {
+            this.hideChrome = hideChrome;
+            return this;
+        }
+
+        /**
+         * Adds a link to every run page, e.g. {@code runLink("Dashboard",
+         * "https://grafana.example.com/d/flows?var-run={flow}/{run}&from={start_ms}")}. See
+         * {@link LinkTemplate} for the placeholders.
+         *
+         * @throws IllegalArgumentException for a blank label, a template that is not an http(s) URL or
+         *                                  site path, or an unknown placeholder
+         */
+        public Builder runLink(String label, String template) {
+            LinkTemplate t = new LinkTemplate(label, template);
+            t.check(false);
+            runLinks.add(t);
+            return this;
+        }
+
+        /**
+         * Adds a link to every task page, e.g. {@code taskLink("Pod",
+         * "https://k8s.example.com/pods/{metadata.kubernetes-pod-name}")}. See {@link LinkTemplate}.
+         *
+         * @throws IllegalArgumentException as for {@link #runLink}
+         */
+        public Builder taskLink(String label, String template) {
+            LinkTemplate t = new LinkTemplate(label, template);
+            t.check(true);
+            taskLinks.add(t);
+            return this;
+        }
+
+        /** Adds a plugin that contributes links and panels to run and task pages. */
+        public Builder plugin(MetaflowUiPlugin plugin) {
+            plugins.add(Objects.requireNonNull(plugin, "plugin"));
             return this;
         }
 

@@ -3,6 +3,7 @@ package io.github.metaflowui.servlet;
 import io.github.metaflowui.core.index.IndexedBackend;
 import io.github.metaflowui.core.spi.MetaflowBackend;
 import io.github.metaflowui.servlet.internal.Api;
+import io.github.metaflowui.servlet.internal.Extras;
 import io.github.metaflowui.servlet.internal.IndexPage;
 import io.github.metaflowui.servlet.internal.RequestPath;
 import io.github.metaflowui.servlet.internal.Responses;
@@ -37,11 +38,18 @@ import java.util.Optional;
  *       ({@code /api/runs}, {@code /api/flows/{flow}/runs/{run}/steps}, logs, artifacts, ...);</li>
  *   <li>{@code {mount}/static/<hash>/<file>}: the UI's files, cached for a year (the hash changes
  *       with their content);</li>
- *   <li>anything else: the UI page, never cached, under a strict Content-Security-Policy.</li>
+ *   <li>anything else: the UI page, never cached, under a strict Content-Security-Policy; with
+ *       status 404 for paths that cannot be a page (more than {@code flow/run/step/task}, or a
+ *       name with a dot at the root, like {@code favicon.ico}, that is not a flow).</li>
  * </ul>
  * Only GET and HEAD are served; every other method gets 405. Every request first passes the
  * {@link AccessPolicy} (default: loopback callers only). The servlet keeps no session, installs no
  * filter and touches nothing outside its mount. It never closes the backend: the host owns it.
+ *
+ * <p>Known limit: UI pages share the first path segment below the mount with the servlet's own
+ * {@code api} and {@code static}, so the pages of a flow named {@code api} or {@code static}
+ * ({@code {mount}/api/...}) cannot be shown; its data is still in the API
+ * ({@code {mount}/api/flows/api/runs}).
  */
 public class MetaflowUiServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
@@ -89,7 +97,8 @@ public class MetaflowUiServlet extends HttpServlet {
             LOG.warn("classpath:{}{} is missing: the Metaflow UI page is unavailable, the API still works",
                     assetRoot, UiAssets.INDEX);
         }
-        this.indexPage = page.map(p -> new IndexPage(p.bytes(), loaded.hash(), options.title())).orElse(null);
+        this.indexPage = page.map(p -> new IndexPage(p.bytes(), loaded.hash(), options.title(), options.hideChrome()))
+                .orElse(null);
         this.assets = loaded;
         MetaflowBackend served = backend;
         if (options.indexMaxRuns() > 0 && !(backend instanceof IndexedBackend)) {
@@ -98,7 +107,8 @@ public class MetaflowUiServlet extends HttpServlet {
             this.index = idx;
             served = idx;
         }
-        this.api = new Api(served, options.clock(), options.title(), options.runsPageSize());
+        this.api = new Api(served, options.clock(), options.title(), options.runsPageSize(),
+                new Extras(options.runLinks(), options.taskLinks(), options.plugins()));
         LOG.info("Metaflow UI over {}: {} asset(s), hash {}", backend.describe(), loaded.paths().size(),
                 loaded.hash());
     }
@@ -140,12 +150,13 @@ public class MetaflowUiServlet extends HttpServlet {
         }
         boolean isApi = !path.segments().isEmpty() && path.segments().get(0).equals("api");
         if (!allowed(req)) {
+            Optional<String> reason = denialReason(req);
             if (isApi) {
-                Responses.problem(resp, 403, "Forbidden", "access to the Metaflow API is not allowed for this request",
-                        head);
+                Responses.problem(resp, 403, "Forbidden",
+                        reason.orElse("access to the Metaflow API is not allowed for this request"), head);
             } else {
-                Responses.text(resp, 403, "403 Forbidden: access to the Metaflow UI is not allowed for this request",
-                        head);
+                Responses.text(resp, 403, "403 Forbidden: "
+                        + reason.orElse("access to the Metaflow UI is not allowed for this request"), head);
             }
             return;
         }
@@ -179,6 +190,15 @@ public class MetaflowUiServlet extends HttpServlet {
         } catch (RuntimeException e) {
             LOG.error("Access policy failed; denying the request", e);
             return false;
+        }
+    }
+
+    private Optional<String> denialReason(HttpServletRequest req) {
+        try {
+            return options.accessPolicy().denialReason(req);
+        } catch (RuntimeException e) {
+            LOG.error("Access policy failed to say why it denied a request", e);
+            return Optional.empty();
         }
     }
 
@@ -216,7 +236,28 @@ public class MetaflowUiServlet extends HttpServlet {
         resp.setHeader("Cache-Control", "no-store");
         resp.setHeader("Content-Security-Policy", pageCsp);
         resp.setHeader("Referrer-Policy", "same-origin");
-        Responses.send(resp, 200, "text/html; charset=utf-8", page.render(path.base()), head);
+        Responses.send(resp, canBePage(path.segments()) ? 200 : 404, "text/html; charset=utf-8",
+                page.render(path.base()), head);
+    }
+
+    /**
+     * Whether a UI path can be a page: at most four segments (flow, run, step, task), and a first
+     * segment with a dot ({@code favicon.ico}, {@code robots.txt}) only when a flow of that name
+     * exists (Metaflow's flow names are Python class names, so never). Other paths still get the
+     * page, which shows its "not found" view, but with status 404.
+     */
+    private boolean canBePage(List<String> segments) {
+        if (segments.size() > 4) {
+            return false;
+        }
+        if (segments.isEmpty() || segments.get(0).indexOf('.') < 0) {
+            return true;
+        }
+        try {
+            return backend.flow(segments.get(0)).isPresent();
+        } catch (RuntimeException e) {
+            return false; // not known to be a flow; the page says what the API says
+        }
     }
 
     private static String sanitize(String method) {

@@ -157,4 +157,44 @@ class MetaflowUiServletAccessTest {
         assertThat(lines).hasSize(1);
         assertThat(lines.get(0)).hasSizeLessThan(1000).contains("(3016 characters)").contains("(10042 characters)");
     }
+
+    /** A GET with the given Host header, sent over a socket (HTTP clients do not let a caller set Host). */
+    private static String getWithHost(TestServer server, String path, String host) throws java.io.IOException {
+        try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), server.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void the_default_policy_refuses_a_loopback_caller_that_names_another_host_dns_rebinding() throws Exception {
+        try (TestServer server = TestServer.start("/", TestServer.mappings("/*", servlet(MetaflowUiOptions.defaults())))) {
+            String api = getWithHost(server, "/api/ping", "evil.example:" + server.port());
+            String page = getWithHost(server, "/", "evil.example");
+
+            assertThat(api).startsWith("HTTP/1.1 403").contains("application/problem+json")
+                    .contains("\"detail\":\"the Host header names 'evil.example:" + server.port() + "', not this "
+                            + "machine: the Metaflow UI answers only requests addressed to localhost, 127.0.0.1 or [::1]"
+                            + " (protection against DNS rebinding); open it at one of those\"");
+            assertThat(page).startsWith("HTTP/1.1 403").contains("text/plain")
+                    .endsWith("403 Forbidden: the Host header names 'evil.example', not this machine: the Metaflow UI"
+                            + " answers only requests addressed to localhost, 127.0.0.1 or [::1] (protection against DNS"
+                            + " rebinding); open it at one of those\n");
+            for (String host : List.of("localhost:" + server.port(), "127.0.0.1:" + server.port(),
+                    "[::1]:" + server.port(), "metaflow.localhost")) {
+                assertThat(getWithHost(server, "/api/ping", host)).as(host).startsWith("HTTP/1.1 200");
+            }
+        }
+    }
+
+    @Test
+    void allow_all_keeps_accepting_any_host() throws Exception {
+        MetaflowUiOptions open = MetaflowUiOptions.builder().accessPolicy(AccessPolicy.allowAll()).build();
+        try (TestServer server = TestServer.start("/", TestServer.mappings("/*", servlet(open)))) {
+            assertThat(getWithHost(server, "/api/ping", "evil.example")).startsWith("HTTP/1.1 200");
+            assertThat(getWithHost(server, "/", "metaflow.internal.example:8083")).startsWith("HTTP/1.1 200");
+        }
+    }
 }

@@ -83,7 +83,8 @@ class MetaflowUiServletBrokenDataTest {
         assertThat(data.get("alpha").get("value").isNull()).isTrue();
         assertThat(data.get("alpha").get("available").asBoolean()).isFalse();
         assertThat(data.get("alpha").get("type").asText()).isEqualTo("float");
-        assertThat(data.get("alpha").get("reason").asText()).contains("not valid gzip");
+        assertThat(data.get("alpha").get("reason").asText())
+                .isEqualTo("the artifact blob e7941605 of flow ParamsLogsFlow is not valid gzip");
         assertThat(data.get("count").get("value").asInt()).isEqualTo(5000);
         assertThat(data.get("label").get("value").asText()).isEqualTo("baseline");
         assertThat(data.get("config").get("value").toString()).isEqualTo("{\"layers\":[64,32],\"dropout\":0.5}");
@@ -95,7 +96,8 @@ class MetaflowUiServletBrokenDataTest {
 
         assertThat(value.get("available").asBoolean()).isFalse();
         assertThat(value.get("value").isNull()).isTrue();
-        assertThat(value.get("reason").asText()).contains("not valid gzip");
+        assertThat(value.get("reason").asText())
+                .isEqualTo("the artifact blob e7941605 of flow ParamsLogsFlow is not valid gzip");
         assertThat(ok(RUN + "/steps/start/tasks/1/artifacts/count").at("/data/value").asInt()).isEqualTo(5000);
     }
 
@@ -112,7 +114,8 @@ class MetaflowUiServletBrokenDataTest {
         tasks.forEach(t -> taskStatuses.add(t.get("step_name").asText() + "/" + t.get("task_id").asText() + ":"
                 + t.get("status").asText()));
         assertThat(taskStatuses).containsExactly("start/1:completed", "logs/2:unknown", "end/3:completed");
-        assertThat(tasks.get(1).get("status_reason").asText()).startsWith("the task's files cannot be read: ");
+        assertThat(tasks.get(1).get("status_reason").asText()).isEqualTo("the task's files cannot be read: the "
+                + "attempt_ok metadata of task ParamsLogsFlow/1796301628865091/logs/2 is malformed JSON");
         assertThat(run.get("status").asText()).as("the end step decides").isEqualTo("completed");
         assertThat(ok(RUN + "/tasks?status=failed").get("data")).isEmpty();
     }
@@ -123,7 +126,25 @@ class MetaflowUiServletBrokenDataTest {
 
         assertThat(dag.status()).isEqualTo(502);
         assertThat(dag.contentType()).isEqualTo("application/problem+json;charset=utf-8");
+        assertThat(dag.json().get("detail").asText())
+                .isEqualTo("the artifact blob 6c3ddba7 of flow ParamsLogsFlow is not valid gzip");
         assertThat(ok(RUN + "/steps").get("data")).hasSize(3);
+    }
+
+    @Test
+    void no_answer_names_a_server_path_or_a_parser_message() {
+        Reply task = server.get(RUN + "/steps/logs/tasks/2");
+        assertThat(task.status()).isEqualTo(502);
+        assertThat(task.json().get("detail").asText())
+                .isEqualTo("the attempt_ok metadata of task ParamsLogsFlow/1796301628865091/logs/2 is malformed JSON");
+
+        for (String path : List.of(RUN, RUN + "/steps", RUN + "/tasks", RUN + "/parameters", RUN + "/dag",
+                RUN + "/steps/start/tasks/1/artifacts/alpha", RUN + "/steps/logs/tasks/2",
+                RUN + "/steps/logs/tasks/2/metadata", "/api/runs")) {
+            String body = server.get(path).body();
+            assertThat(body).as(path).doesNotContain(tmp.toString()).doesNotContain("_meta/")
+                    .doesNotContain("Unexpected character").doesNotContain("ZipException");
+        }
     }
 
     /** Copies a directory tree, keeping modification times. */

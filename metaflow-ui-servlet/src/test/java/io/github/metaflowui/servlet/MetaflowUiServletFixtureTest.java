@@ -149,7 +149,7 @@ class MetaflowUiServletFixtureTest {
         assertThat(runs.at("/pages/self").asInt()).isEqualTo(1);
         assertThat(runs.at("/pages/next").isNull()).isTrue();
         assertThat(runs.at("/pages/prev").isNull()).isTrue();
-        assertThat(runs.at("/pages/last").isNull()).isTrue();
+        assertThat(runs.at("/pages/last").asInt()).as("all 18 fit on page 1: it is the last").isEqualTo(1);
         assertThat(runs.at("/links/self").asText()).isEqualTo(mount + "/api/runs");
         assertThat(runs.at("/links/first").asText()).isEqualTo(mount + "/api/runs?_page=1");
     }
@@ -182,6 +182,26 @@ class MetaflowUiServletFixtureTest {
         JsonNode beyond = ok(mount, "/api/runs?_limit=5&_page=5");
         assertThat(beyond.get("data").size()).isZero();
         assertThat(beyond.at("/pages/next").isNull()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "/admin/metaflow"})
+    void pages_last_is_given_once_the_listing_reached_its_end(String mount) {
+        assertThat(ok(mount, "/api/runs?_limit=5").at("/pages/last").isNull()).as("not known on page 1").isTrue();
+        JsonNode lastPage = ok(mount, "/api/runs?_limit=5&_page=4");
+        assertThat(lastPage.at("/pages/last").asInt()).isEqualTo(4);
+        assertThat(lastPage.at("/links/last").asText()).isEqualTo(mount + "/api/runs?_limit=5&_page=4");
+        assertThat(ok(mount, "/api/runs?_limit=5&_page=9").at("/pages/last").asInt()).isEqualTo(4);
+        assertThat(ok(mount, "/api/runs?_limit=18").at("/pages/last").asInt()).isEqualTo(1);
+        assertThat(ok(mount, "/api/runs?_limit=6&_page=3").at("/pages/last").asInt()).isEqualTo(3);
+
+        assertThat(ok(mount, FOREACH_RUN + "/tasks?_limit=100").at("/pages/last").isNull()).isTrue();
+        assertThat(ok(mount, FOREACH_RUN + "/tasks?_limit=100&_page=3").at("/pages/last").asInt()).isEqualTo(3);
+        assertThat(ok(mount, FOREACH_RUN + "/steps").at("/pages/last").asInt()).isEqualTo(1);
+        assertThat(ok(mount, FOREACH_RUN + "/steps?_limit=3").at("/pages/last").asInt())
+                .as("whole lists know their total on every page").isEqualTo(2);
+        assertThat(ok(mount, "/api/flows").at("/pages/last").asInt()).isEqualTo(1);
+        assertThat(ok(mount, "/api/flows/LinearFlow/runs?user=nobody").at("/pages/last").asInt()).isEqualTo(1);
     }
 
     @ParameterizedTest
@@ -381,6 +401,37 @@ class MetaflowUiServletFixtureTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "/admin/metaflow"})
+    void steps_metadata_and_artifacts_take_their_parameters_like_runs_tasks_and_logs(String mount) {
+        String flaky = RETRY_RUN + "/steps/flaky/tasks/2";
+
+        problem(mount, FOREACH_RUN + "/steps?_order=bogus", 400, "unknown _order field 'bogus' for steps; expected one "
+                + "of step_name, ts_epoch, started_at, finished_at, duration");
+        assertThat(texts(ok(mount, FOREACH_RUN + "/steps?_order=%2Bstep_name").get("data"), "step_name"))
+                .containsExactly("end", "join", "square", "start");
+        assertThat(texts(ok(mount, FOREACH_RUN + "/steps?_order=-started_at").get("data"), "step_name"))
+                .containsExactly("end", "join", "square", "start");
+
+        JsonNode attempt1 = ok(mount, flaky + "/metadata?attempt_id=1").get("data");
+        assertThat(attempt1).isNotEmpty();
+        assertThat(texts(attempt1, "attempt_id")).containsOnly("1");
+        assertThat(texts(attempt1, "field_name")).contains("attempt_ok", "attempt");
+        assertThat(ok(mount, flaky + "/metadata").get("data").size()).isGreaterThan(attempt1.size());
+        problem(mount, flaky + "/metadata?attempt_id=one", 400,
+                "attempt_id must be an integer between 0 and 999999, got 'one'");
+        problem(mount, flaky + "/metadata?attempt_id=99", 404,
+                "attempt 99 not found for task 'RetryFlow/1796301618523831/flaky/2' (attempts: 0, 1)");
+        problem(mount, flaky + "/artifacts?attempt_id=99", 404,
+                "attempt 99 not found for task 'RetryFlow/1796301618523831/flaky/2' (attempts: 0, 1)");
+
+        problem(mount, "/api/runs?_page=99999999999", 400,
+                "_page must be an integer between 1 and 1000000, got '99999999999'");
+        problem(mount, "/api/runs?_page=1000001", 400, "_page must be an integer between 1 and 1000000, got '1000001'");
+        problem(mount, LOGS_TASK + "/logs/out?attempt_id=99999999999", 400,
+                "attempt_id must be an integer between 0 and 999999, got '99999999999'");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "/admin/metaflow"})
     void lists_artifacts_and_shows_their_values(String mount) {
         String linear = "/api/flows/LinearFlow/runs/1796301579117609";
         JsonNode artifacts = ok(mount, linear + "/steps/end/tasks/3/artifacts").get("data");
@@ -414,7 +465,7 @@ class MetaflowUiServletFixtureTest {
         problem(mount, linear + "/steps/end/tasks/3/artifacts/total?attempt_id=7", 404,
                 "attempt 7 not found for task 'LinearFlow/1796301579117609/end/3' (attempts: 0)");
         problem(mount, linear + "/steps/end/tasks/3/artifacts/total?attempt_id=x", 400,
-                "attempt_id must be an integer >= 0, got 'x'");
+                "attempt_id must be an integer between 0 and 999999, got 'x'");
     }
 
     @ParameterizedTest
@@ -508,10 +559,12 @@ class MetaflowUiServletFixtureTest {
         assertThat(texts(tail.get("data"), "row")).containsExactly("2", "1", "0");
         assertThat(tail.at("/pages/next").isNull()).isTrue();
 
-        problem(mount, LOGS_TASK + "/logs/out?_limit=10001", 400, "_limit must be between 1 and 10000, got 10001");
+        problem(mount, LOGS_TASK + "/logs/out?_limit=10001", 400,
+                "_limit must be an integer between 1 and 10000, got '10001'");
         problem(mount, LOGS_TASK + "/logs/out?_order=-line", 400,
                 "_order for logs must be -row (newest first) or +row, got '-line'");
-        problem(mount, LOGS_TASK + "/logs/out?attempt_id=-1", 400, "attempt_id must be an integer >= 0, got '-1'");
+        problem(mount, LOGS_TASK + "/logs/out?attempt_id=-1", 400,
+                "attempt_id must be an integer between 0 and 999999, got '-1'");
         problem(mount, LOGS_TASK + "/logs/out?attempt_id=3", 404,
                 "attempt 3 not found for task 'ParamsLogsFlow/1796301628865091/logs/2' (attempts: 0)");
         problem(mount, LOGS_TASK + "/logs/both", 404, "no API resource at 'api/flows/ParamsLogsFlow/runs/"
@@ -588,6 +641,18 @@ class MetaflowUiServletFixtureTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "/admin/metaflow"})
+    void a_head_of_a_log_download_does_not_claim_the_log_is_empty(String mount) {
+        Reply head = server.send("HEAD", mount + LOGS_TASK + "/logs/out/download");
+
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.header("Content-Length")).as("the length is not known without reading the log").isNull();
+        assertThat(head.contentType()).isEqualTo("text/plain;charset=utf-8");
+        assertThat(server.send("HEAD", mount + LOGS_TASK + "/logs/out/download?attempt_id=7").status())
+                .isEqualTo(404);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "/admin/metaflow"})
     void download_matches_the_log_file_line_for_line(String mount) throws Exception {
         Path log = Paths.get(System.getProperty("metaflow.shared.dir"), "fixtures", "metaflow", "local",
                 "dot-metaflow", "ParamsLogsFlow", "1796301628865091", "logs", "2", "0.runtime_stdout.log");
@@ -655,5 +720,13 @@ class MetaflowUiServletFixtureTest {
             problem(mount, c[0], 404, c[1]);
             assertThat(server.get(mount + c[0]).body()).doesNotContain("/fixtures/").doesNotContain("too long");
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "/admin/metaflow"})
+    void a_dotted_root_name_is_a_404_page_unless_it_is_a_flow(String mount) {
+        assertThat(server.get(mount + "/favicon.ico").status()).isEqualTo(404);
+        assertThat(server.get(mount + "/LinearFlow").status()).isEqualTo(200);
+        assertThat(server.get(mount + "/LinearFlow/1796301579117609/end/3").status()).isEqualTo(200);
     }
 }

@@ -85,6 +85,22 @@ class MetaflowUiServletPageTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "/admin/metaflow"})
+    void paths_that_cannot_be_a_page_get_the_page_with_404(String mount) {
+        for (String path : List.of("/favicon.ico", "/robots.txt", "/apple-touch-icon.png", "/sitemap.xml/x",
+                "/LinearFlow/1796301579117609/end/3/extra", "/a/b/c/d/e/f")) {
+            Reply r = server.get(mount + path);
+
+            assertThat(r.status()).as(path).isEqualTo(404);
+            assertThat(r.contentType()).isEqualTo("text/html;charset=utf-8");
+            assertThat(r.body()).as("the UI renders its own not-found view")
+                    .contains("<meta name=\"metaflow-ui-base\" content=\"" + mount + "/\">");
+            assertThat(r.header("Content-Security-Policy")).isEqualTo(CSP);
+        }
+        assertThat(server.send("HEAD", mount + "/favicon.ico").status()).isEqualTo(404);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "/admin/metaflow"})
     void page_has_no_cache_html_type_and_a_strict_csp_with_the_configured_frame_ancestors(String mount) {
         Reply r = server.get(mount + "/SomeFlow/12");
 
@@ -317,9 +333,9 @@ class MetaflowUiServletPageTest {
         }
         for (Case c : List.of(
                 new Case("/api/runs?_page=abc", "_page must be an integer between 1 and 1000000, got 'abc'"),
-                new Case("/api/runs?_page=0", "_page must be between 1 and 1000000, got 0"),
-                new Case("/api/runs?_limit=0", "_limit must be between 1 and 1000, got 0"),
-                new Case("/api/runs?_limit=1001", "_limit must be between 1 and 1000, got 1001"),
+                new Case("/api/runs?_page=0", "_page must be an integer between 1 and 1000000, got '0'"),
+                new Case("/api/runs?_limit=0", "_limit must be an integer between 1 and 1000, got '0'"),
+                new Case("/api/runs?_limit=1001", "_limit must be an integer between 1 and 1000, got '1001'"),
                 new Case("/api/runs?_limit=ten", "_limit must be an integer between 1 and 1000, got 'ten'"),
                 new Case("/api/runs?_order=-color", "unknown _order field 'color' for runs; expected one of "
                         + "ts_epoch, finished_at, duration, flow_id, user, status, run"),

@@ -76,6 +76,10 @@ class MetaflowUiServletRealAssetsTest {
             }
         }
         assertThat(seen).anyMatch(u -> u.endsWith("/app.js")).anyMatch(u -> u.endsWith("/views/task.js"));
+        assertThat(page.body()).as("a real favicon link, so browsers need not ask for /favicon.ico")
+                .containsPattern("<link rel=\"icon\" type=\"image/svg\\+xml\" href=\"" + Pattern.quote(mount)
+                        + "/static/[0-9a-f]{16}/favicon\\.svg\">");
+        assertThat(seen).anyMatch(u -> u.endsWith("/favicon.svg"));
     }
 
     @ParameterizedTest

@@ -1,5 +1,6 @@
 package io.github.metaflowui.client.local;
 
+import io.github.metaflowui.client.local.internal.LocalFaults;
 import io.github.metaflowui.client.local.internal.LocalFiles;
 import io.github.metaflowui.client.local.internal.LruCache;
 import io.github.metaflowui.client.local.internal.TaskReader;
@@ -7,8 +8,11 @@ import io.github.metaflowui.core.LogLine;
 import io.github.metaflowui.core.LogPage;
 import io.github.metaflowui.core.LogRequest;
 import io.github.metaflowui.core.LogStream;
+import io.github.metaflowui.core.MetaflowException;
 import io.github.metaflowui.core.Mflog;
 import io.github.metaflowui.core.TaskRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -35,6 +39,10 @@ import java.util.OptionalInt;
  * files last read are kept in a small cache keyed by each file's (path, size, modification time), so
  * paging through a long log parses it once; a file that grows is re-read.
  *
+ * <p>A log file that cannot be read fails with a {@link MetaflowException.NoAnswerException} that
+ * names the log of the task ("the runtime_stdout log of attempt 0 of task F/1/start/1 cannot be
+ * read"), never the server path; that is logged once.
+ *
  * <p>Read-only and thread-safe. Usable for any datastore whose {@code ds-type} is {@code local},
  * including runs recorded by a metadata service.
  */
@@ -44,8 +52,11 @@ public final class LocalLogReader {
     /** How many characters of log text the cache may hold in all. */
     public static final long DEFAULT_CACHE_CHARS = 32L * 1024 * 1024;
 
+    private static final Logger LOG = LoggerFactory.getLogger(LocalLogReader.class);
+
     private final Path root;
     private final LruCache<List<FileKey>, Parsed> cache;
+    private final LocalFaults faults;
 
     private record FileKey(Path path, long size, Instant modified) {
     }
@@ -56,6 +67,7 @@ public final class LocalLogReader {
     private LocalLogReader(Path root, int entries, long chars) {
         this.root = Objects.requireNonNull(root, "root");
         this.cache = new LruCache<>(entries, chars, Parsed::chars);
+        this.faults = new LocalFaults(root, LOG);
     }
 
     /** A reader for the datastore rooted at {@code datastoreRoot} (the directory holding {@code <Flow>/}). */
@@ -96,7 +108,12 @@ public final class LocalLogReader {
         if (dir.isEmpty()) {
             return new LogPage(attempt, List.of(), 0);
         }
-        List<Mflog.Line> lines = lines(dir.get(), stream, attempt);
+        List<Mflog.Line> lines;
+        try {
+            lines = lines(dir.get(), stream, attempt);
+        } catch (MetaflowException e) {
+            throw faults.publicForm(e);
+        }
         long total = lines.size();
         long first = window.firstRow(total);
         long end = window.endRow(total);

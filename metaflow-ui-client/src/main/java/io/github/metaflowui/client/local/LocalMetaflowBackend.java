@@ -32,8 +32,6 @@ import io.github.metaflowui.core.TaskId;
 import io.github.metaflowui.core.TaskQuery;
 import io.github.metaflowui.core.TaskRef;
 import io.github.metaflowui.core.spi.MetaflowBackend;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +49,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The runs of a local {@code .metaflow} directory, as Metaflow's {@code local} metadata provider
@@ -79,11 +78,13 @@ import java.util.function.Function;
  *   <li>Artifact values are decoded with a restricted pickle reader that never runs code; see
  *       {@link #artifactValue}.</li>
  *   <li>A run whose files are broken is listed with {@link Status#UNKNOWN} and the reason; reading
- *       its details fails with a {@link MetaflowException.DecodeException} naming the file.</li>
+ *       its details fails with a {@link MetaflowException.DecodeException}. Problems are told
+ *       relative to the Metaflow object ("the run record of LinearFlow/123 is malformed JSON"),
+ *       never by server path or parser message: those are logged once, with the exception's cause
+ *       holding them.</li>
  * </ul>
  */
 public final class LocalMetaflowBackend implements MetaflowBackend {
-    private static final Logger LOG = LoggerFactory.getLogger(LocalMetaflowBackend.class);
     private static final String DOT_METAFLOW = ".metaflow";
     /** Parameters are rendered up to this many characters. */
     public static final int PARAMETER_MAX_CHARS = 10_000;
@@ -157,56 +158,62 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
 
     @Override
     public Page<Flow> listFlows(PageRequest page) {
-        Objects.requireNonNull(page, "page");
-        List<Flow> flows = new ArrayList<>();
-        for (String name : store.flowNames()) {
-            store.flow(name).ifPresent(flows::add);
-        }
-        return Keyset.page(flows, f -> new Keyset.Key(null, f.name(), f.name(), ""),
-                Keyset.comparator(SortOrder.ASC, String::compareTo), "flows:NAME:ASC", page);
+        return read(() -> {
+            Objects.requireNonNull(page, "page");
+            List<Flow> flows = new ArrayList<>();
+            for (String name : store.flowNames()) {
+                store.flow(name).ifPresent(flows::add);
+            }
+            return Keyset.page(flows, f -> new Keyset.Key(null, f.name(), f.name(), ""),
+                    Keyset.comparator(SortOrder.ASC, String::compareTo), "flows:NAME:ASC", page);
+        });
     }
 
     @Override
     public Optional<Flow> flow(String name) {
-        Objects.requireNonNull(name, "name");
-        return store.flow(name);
+        return read(() -> {
+            Objects.requireNonNull(name, "name");
+            return store.flow(name);
+        });
     }
 
     // ------------------------------------------------------------------ runs
 
     @Override
     public Page<Run> listRuns(RunQuery query, PageRequest page) {
-        Objects.requireNonNull(query, "query");
-        Objects.requireNonNull(page, "page");
-        List<String> flows = query.flow().map(List::of).orElseGet(store::flowNames);
-        List<LocalStore.RunEntry> entries = new ArrayList<>();
-        for (String flow : flows) {
-            for (LocalStore.RunEntry e : store.runEntries(flow)) {
-                if (matchesRecord(query, e)) {
-                    entries.add(e);
+        return read(() -> {
+            Objects.requireNonNull(query, "query");
+            Objects.requireNonNull(page, "page");
+            List<String> flows = query.flow().map(List::of).orElseGet(store::flowNames);
+            List<LocalStore.RunEntry> entries = new ArrayList<>();
+            for (String flow : flows) {
+                for (LocalStore.RunEntry e : store.runEntries(flow)) {
+                    if (matchesRecord(query, e)) {
+                        entries.add(e);
+                    }
                 }
             }
-        }
-        String orderName = "runs:" + query.sort() + ":" + query.order();
-        Comparator<Keyset.Key> order = Keyset.comparator(query.order(), LocalStore::compareRunIds);
-        boolean needStatus = !query.statuses().isEmpty() || query.sort() == RunQuery.Sort.FINISHED
-                || query.sort() == RunQuery.Sort.DURATION || query.sort() == RunQuery.Sort.STATUS;
-        if (!needStatus) {
-            Page<LocalStore.RunEntry> p = Keyset.page(entries, e -> entryKey(query.sort(), e), order, orderName, page);
-            List<Run> runs = new ArrayList<>(p.items().size());
-            for (LocalStore.RunEntry e : p.items()) {
-                runs.add(store.run(e));
+            String orderName = "runs:" + query.sort() + ":" + query.order();
+            Comparator<Keyset.Key> order = Keyset.comparator(query.order(), LocalStore::compareRunIds);
+            boolean needStatus = !query.statuses().isEmpty() || query.sort() == RunQuery.Sort.FINISHED
+                    || query.sort() == RunQuery.Sort.DURATION || query.sort() == RunQuery.Sort.STATUS;
+            if (!needStatus) {
+                Page<LocalStore.RunEntry> p = Keyset.page(entries, e -> entryKey(query.sort(), e), order, orderName, page);
+                List<Run> runs = new ArrayList<>(p.items().size());
+                for (LocalStore.RunEntry e : p.items()) {
+                    runs.add(store.run(e));
+                }
+                return new Page<>(runs, p.nextCursor());
             }
-            return new Page<>(runs, p.nextCursor());
-        }
-        List<Run> runs = new ArrayList<>();
-        for (LocalStore.RunEntry e : entries) {
-            Run r = store.run(e);
-            if (query.statuses().isEmpty() || query.statuses().contains(r.status().status())) {
-                runs.add(r);
+            List<Run> runs = new ArrayList<>();
+            for (LocalStore.RunEntry e : entries) {
+                Run r = store.run(e);
+                if (query.statuses().isEmpty() || query.statuses().contains(r.status().status())) {
+                    runs.add(r);
+                }
             }
-        }
-        return Keyset.page(runs, r -> runKey(query.sort(), r), order, orderName, page);
+            return Keyset.page(runs, r -> runKey(query.sort(), r), order, orderName, page);
+        });
     }
 
     private static boolean matchesRecord(RunQuery q, LocalStore.RunEntry e) {
@@ -277,78 +284,85 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
 
     @Override
     public Optional<Run> run(RunRef run) {
-        Objects.requireNonNull(run, "run");
-        return store.runEntry(run).map(store::run);
+        return read(() -> {
+            Objects.requireNonNull(run, "run");
+            return store.runEntry(run).map(store::run);
+        });
     }
 
     // ------------------------------------------------------------------ steps and tasks
 
     @Override
     public List<Step> steps(RunRef run) {
-        Objects.requireNonNull(run, "run");
-        Optional<Path> dir = existingRunDir(run);
-        if (dir.isEmpty()) {
-            return List.of();
-        }
-        LocalStore.RunTree tree = store.tree(run, dir.get());
-        Clock clock = store.clock();
-        Map<String, List<Task>> byStep = new LinkedHashMap<>();
-        for (TaskScan t : tree.tasks()) {
-            byStep.computeIfAbsent(t.ref().step().step(), k -> new ArrayList<>()).add(t.toTask(clock));
-        }
-        List<LocalStore.StepEntry> ordered = new ArrayList<>(tree.steps());
-        ordered.sort(Comparator.comparing(LocalStore.StepEntry::created).thenComparing(LocalStore.StepEntry::name));
-        List<String> graphOrder = List.of();
-        try {
-            graphOrder = store.dag(run).map(Dag::stepOrder).orElse(List.of());
-        } catch (MetaflowException e) {
-            LOG.warn("Cannot read the graph of run {}, ordering its steps by creation: {}", run, e.getMessage());
-        }
-        if (!graphOrder.isEmpty()) {
-            List<String> order = graphOrder;
-            ordered.sort(Comparator.comparingInt((LocalStore.StepEntry s) -> {
-                int i = order.indexOf(s.name());
-                return i < 0 ? Integer.MAX_VALUE : i;
-            }).thenComparing(LocalStore.StepEntry::created).thenComparing(LocalStore.StepEntry::name));
-        }
-        List<Step> out = new ArrayList<>(ordered.size());
-        for (LocalStore.StepEntry s : ordered) {
-            List<Task> tasks = byStep.getOrDefault(s.name(), List.of());
-            TaskCounts counts = TaskCounts.of(tasks);
-            Optional<Instant> started = tasks.stream().map(Task::startedAt).flatMap(Optional::stream)
-                    .min(Comparator.naturalOrder());
-            Optional<Instant> finished = Optional.empty();
-            if (!tasks.isEmpty() && tasks.stream().allMatch(t -> t.finishedAt().isPresent())) {
-                finished = tasks.stream().map(t -> t.finishedAt().get()).max(Comparator.naturalOrder());
+        return read(() -> {
+            Objects.requireNonNull(run, "run");
+            Optional<Path> dir = existingRunDir(run);
+            if (dir.isEmpty()) {
+                return List.of();
             }
-            out.add(new Step(run.step(s.name()), s.created(), StatusRules.stepStatus(counts), counts, started, finished));
-        }
-        return out;
+            LocalStore.RunTree tree = store.tree(run, dir.get());
+            Clock clock = store.clock();
+            Map<String, List<Task>> byStep = new LinkedHashMap<>();
+            for (TaskScan t : tree.tasks()) {
+                byStep.computeIfAbsent(t.ref().step().step(), k -> new ArrayList<>()).add(t.toTask(clock));
+            }
+            List<LocalStore.StepEntry> ordered = new ArrayList<>(tree.steps());
+            ordered.sort(Comparator.comparing(LocalStore.StepEntry::created).thenComparing(LocalStore.StepEntry::name));
+            List<String> graphOrder = List.of();
+            try {
+                graphOrder = store.dag(run).map(Dag::stepOrder).orElse(List.of());
+            } catch (MetaflowException e) {
+                // logged once; the steps are ordered by creation instead
+                store.faults().publicForm(e);
+            }
+            if (!graphOrder.isEmpty()) {
+                List<String> order = graphOrder;
+                ordered.sort(Comparator.comparingInt((LocalStore.StepEntry s) -> {
+                    int i = order.indexOf(s.name());
+                    return i < 0 ? Integer.MAX_VALUE : i;
+                }).thenComparing(LocalStore.StepEntry::created).thenComparing(LocalStore.StepEntry::name));
+            }
+            List<Step> out = new ArrayList<>(ordered.size());
+            for (LocalStore.StepEntry s : ordered) {
+                List<Task> tasks = byStep.getOrDefault(s.name(), List.of());
+                TaskCounts counts = TaskCounts.of(tasks);
+                Optional<Instant> started = tasks.stream().map(Task::startedAt).flatMap(Optional::stream)
+                        .min(Comparator.naturalOrder());
+                Optional<Instant> finished = Optional.empty();
+                if (!tasks.isEmpty() && tasks.stream().allMatch(t -> t.finishedAt().isPresent())) {
+                    finished = tasks.stream().map(t -> t.finishedAt().get()).max(Comparator.naturalOrder());
+                }
+                out.add(new Step(run.step(s.name()), s.created(), StatusRules.stepStatus(counts), counts, started, finished));
+            }
+            return out;
+        });
     }
 
     @Override
     public Page<Task> listTasks(RunRef run, TaskQuery query, PageRequest page) {
-        Objects.requireNonNull(run, "run");
-        Objects.requireNonNull(query, "query");
-        Objects.requireNonNull(page, "page");
-        String orderName = "tasks:" + query.sort() + ":" + query.order();
-        Comparator<Keyset.Key> order = Keyset.comparator(query.order(), (a, b) -> TaskId.of(a).compareTo(TaskId.of(b)));
-        Optional<Path> dir = existingRunDir(run);
-        if (dir.isEmpty() || query.step().map(s -> s.equals(LocalStore.PARAMETERS_STEP)).orElse(false)) {
-            return Page.last(List.of());
-        }
-        List<TaskScan> scans = query.step().isPresent()
-                ? store.stepTasks(run, dir.get(), query.step().get())
-                : store.tree(run, dir.get()).tasks();
-        Clock clock = store.clock();
-        List<Task> tasks = new ArrayList<>(scans.size());
-        for (TaskScan s : scans) {
-            Task t = s.toTask(clock);
-            if (query.matches(t)) {
-                tasks.add(t);
+        return read(() -> {
+            Objects.requireNonNull(run, "run");
+            Objects.requireNonNull(query, "query");
+            Objects.requireNonNull(page, "page");
+            String orderName = "tasks:" + query.sort() + ":" + query.order();
+            Comparator<Keyset.Key> order = Keyset.comparator(query.order(), (a, b) -> TaskId.of(a).compareTo(TaskId.of(b)));
+            Optional<Path> dir = existingRunDir(run);
+            if (dir.isEmpty() || query.step().map(s -> s.equals(LocalStore.PARAMETERS_STEP)).orElse(false)) {
+                return Page.last(List.of());
             }
-        }
-        return Keyset.page(tasks, t -> taskKey(query.sort(), t), order, orderName, page);
+            List<TaskScan> scans = query.step().isPresent()
+                    ? store.stepTasks(run, dir.get(), query.step().get())
+                    : store.tree(run, dir.get()).tasks();
+            Clock clock = store.clock();
+            List<Task> tasks = new ArrayList<>(scans.size());
+            for (TaskScan s : scans) {
+                Task t = s.toTask(clock);
+                if (query.matches(t)) {
+                    tasks.add(t);
+                }
+            }
+            return Keyset.page(tasks, t -> taskKey(query.sort(), t), order, orderName, page);
+        });
     }
 
     private static Keyset.Key taskKey(TaskQuery.Sort sort, Task t) {
@@ -372,20 +386,26 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
 
     @Override
     public Optional<Task> task(TaskRef task) {
-        Objects.requireNonNull(task, "task");
-        return taskDir(task).flatMap(dir -> store.taskReader().scan(task, dir)).map(s -> s.toTask(store.clock()));
+        return read(() -> {
+            Objects.requireNonNull(task, "task");
+            return taskDir(task).flatMap(dir -> store.taskReader().scan(task, dir)).map(s -> s.toTask(store.clock()));
+        });
     }
 
     @Override
     public List<MetadataRecord> metadata(TaskRef task) {
-        Objects.requireNonNull(task, "task");
-        return taskDir(task).map(dir -> store.taskReader().metadata(dir)).orElse(List.of());
+        return read(() -> {
+            Objects.requireNonNull(task, "task");
+            return taskDir(task).map(dir -> store.taskReader().metadata(dir)).orElse(List.of());
+        });
     }
 
     @Override
     public List<ArtifactRecord> artifacts(TaskRef task) {
-        Objects.requireNonNull(task, "task");
-        return taskDir(task).map(dir -> store.taskReader().artifacts(dir)).orElse(List.of());
+        return read(() -> {
+            Objects.requireNonNull(task, "task");
+            return taskDir(task).map(dir -> store.taskReader().artifacts(dir)).orElse(List.of());
+        });
     }
 
     /**
@@ -401,32 +421,34 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
      */
     @Override
     public Optional<ArtifactValue> artifactValue(TaskRef task, String name, int attempt, int maxChars) {
-        Objects.requireNonNull(task, "task");
-        Objects.requireNonNull(name, "name");
-        if (maxChars < 0) {
-            throw new IllegalArgumentException("maxChars must be >= 0, got " + maxChars);
-        }
-        Optional<Path> dir = taskDir(task);
-        if (dir.isEmpty()) {
-            return Optional.empty();
-        }
-        TaskReader reader = store.taskReader();
-        TaskReader.DataJson data = null;
-        if (attempt >= 0) {
-            data = reader.dataJson(dir.get(), attempt);
-        } else {
-            OptionalInt latest = TaskReader.latestAttempt(dir.get());
-            for (int a = latest.orElse(0); a >= 0 && data == null; a--) {
-                TaskReader.DataJson d = reader.dataJson(dir.get(), a);
-                if (d.objects().containsKey(name)) {
-                    data = d;
+        return read(() -> {
+            Objects.requireNonNull(task, "task");
+            Objects.requireNonNull(name, "name");
+            if (maxChars < 0) {
+                throw new IllegalArgumentException("maxChars must be >= 0, got " + maxChars);
+            }
+            Optional<Path> dir = taskDir(task);
+            if (dir.isEmpty()) {
+                return Optional.empty();
+            }
+            TaskReader reader = store.taskReader();
+            TaskReader.DataJson data = null;
+            if (attempt >= 0) {
+                data = reader.dataJson(dir.get(), attempt);
+            } else {
+                OptionalInt latest = TaskReader.latestAttempt(dir.get());
+                for (int a = latest.orElse(0); a >= 0 && data == null; a--) {
+                    TaskReader.DataJson d = reader.dataJson(dir.get(), a);
+                    if (d.objects().containsKey(name)) {
+                        data = d;
+                    }
                 }
             }
-        }
-        if (data == null || !data.objects().containsKey(name)) {
-            return Optional.empty();
-        }
-        return value(task.run().flow(), data, name, maxChars);
+            if (data == null || !data.objects().containsKey(name)) {
+                return Optional.empty();
+            }
+            return value(task.run().flow(), data, name, maxChars);
+        });
     }
 
     private Optional<ArtifactValue> value(String flow, TaskReader.DataJson data, String name, int maxChars) {
@@ -452,23 +474,27 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
 
     @Override
     public LogPage logs(TaskRef task, LogStream stream, LogRequest request) {
-        Objects.requireNonNull(task, "task");
-        Objects.requireNonNull(stream, "stream");
-        Objects.requireNonNull(request, "request");
-        Optional<Path> dir = taskDir(task);
-        int attempt = request.latestAttempt()
-                ? dir.map(TaskReader::latestAttempt).orElse(OptionalInt.empty()).orElse(0)
-                : request.attempt();
-        if (dir.isEmpty()) {
-            return new LogPage(attempt, List.of(), 0);
-        }
-        return logs.read(task, stream, attempt, request);
+        return read(() -> {
+            Objects.requireNonNull(task, "task");
+            Objects.requireNonNull(stream, "stream");
+            Objects.requireNonNull(request, "request");
+            Optional<Path> dir = taskDir(task);
+            int attempt = request.latestAttempt()
+                    ? dir.map(TaskReader::latestAttempt).orElse(OptionalInt.empty()).orElse(0)
+                    : request.attempt();
+            if (dir.isEmpty()) {
+                return new LogPage(attempt, List.of(), 0);
+            }
+            return logs.read(task, stream, attempt, request);
+        });
     }
 
     @Override
     public Optional<Dag> dag(RunRef run) {
-        Objects.requireNonNull(run, "run");
-        return store.dag(run);
+        return read(() -> {
+            Objects.requireNonNull(run, "run");
+            return store.dag(run);
+        });
     }
 
     /**
@@ -480,31 +506,33 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
      */
     @Override
     public List<Parameter> parameters(RunRef run) {
-        Objects.requireNonNull(run, "run");
-        Optional<Path> runDir = existingRunDir(run);
-        if (runDir.isEmpty()) {
-            return List.of();
-        }
-        for (Path task : store.parameterTaskDirs(runDir.get())) {
-            int attempt = TaskReader.latestAttempt(task).orElse(0);
-            TaskReader.DataJson data = store.taskReader().dataJson(task, attempt);
-            if (data.objects().isEmpty()) {
-                continue;
+        return read(() -> {
+            Objects.requireNonNull(run, "run");
+            Optional<Path> runDir = existingRunDir(run);
+            if (runDir.isEmpty()) {
+                return List.of();
             }
-            List<String> names = new ArrayList<>();
-            for (String n : data.objects().keySet()) {
-                if (!n.startsWith("_") && !Set.of("name", "script_name").contains(n)) {
-                    names.add(n);
+            for (Path task : store.parameterTaskDirs(runDir.get())) {
+                int attempt = TaskReader.latestAttempt(task).orElse(0);
+                TaskReader.DataJson data = store.taskReader().dataJson(task, attempt);
+                if (data.objects().isEmpty()) {
+                    continue;
                 }
+                List<String> names = new ArrayList<>();
+                for (String n : data.objects().keySet()) {
+                    if (!n.startsWith("_") && !Set.of("name", "script_name").contains(n)) {
+                        names.add(n);
+                    }
+                }
+                names.sort(Comparator.naturalOrder());
+                List<Parameter> out = new ArrayList<>(names.size());
+                for (String n : names) {
+                    parameter(run, data, n).ifPresent(out::add);
+                }
+                return out;
             }
-            names.sort(Comparator.naturalOrder());
-            List<Parameter> out = new ArrayList<>(names.size());
-            for (String n : names) {
-                parameter(run, data, n).ifPresent(out::add);
-            }
-            return out;
-        }
-        return List.of();
+            return List.of();
+        });
     }
 
     /** One parameter; a value that cannot be decoded is unavailable, with the reason, and spoils no other. */
@@ -512,13 +540,26 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
         try {
             return value(run.flow(), data, name, PARAMETER_MAX_CHARS).map(v -> new Parameter(name, v));
         } catch (MetaflowException e) {
-            store.warnOnce("Parameter " + name + " of run " + run + " cannot be read: " + e.getMessage());
             String type = Optional.ofNullable(data.types().get(name)).map(PythonValues::typeName).orElse("unknown");
-            return Optional.of(new Parameter(name, ArtifactValue.unavailable(type, e.getMessage())));
+            return Optional.of(new Parameter(name, ArtifactValue.unavailable(type,
+                    store.faults().publicForm(e).getMessage())));
         }
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /**
+     * Runs one call, telling a problem with a file of the store relative to the Metaflow object
+     * ("the run record of LinearFlow/123 is malformed JSON") rather than by server path; the path
+     * and the technical detail are logged once.
+     */
+    private <T> T read(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (MetaflowException e) {
+            throw store.faults().publicForm(e);
+        }
+    }
 
     private Optional<Path> existingRunDir(RunRef run) {
         return store.runExists(run) ? store.runDir(run) : Optional.empty();

@@ -110,7 +110,7 @@ class LocalBackendErrorsTest {
                 org.assertj.core.groups.Tuple.tuple("1796301600405831", Status.UNKNOWN),
                 org.assertj.core.groups.Tuple.tuple("1796301579117609", Status.COMPLETED));
         Run bad = runs.get(1);
-        assertThat(bad.status().reason()).startsWith("the run record cannot be read: malformed JSON in " + broken);
+        assertThat(bad.status().reason()).isEqualTo("the run record of LinearFlow/1796301600405831 is malformed JSON");
         assertThat(bad.createdAt()).isEqualTo(java.time.Instant.parse("2026-12-03T12:40:00.405831Z"));
         assertThat(backend.run(RunRef.of("LinearFlow", "1796301600405831")).orElseThrow().status().status())
                 .isEqualTo(Status.UNKNOWN);
@@ -121,30 +121,25 @@ class LocalBackendErrorsTest {
     @Test
     void a_corrupted_outcome_file_makes_that_run_unknown_and_its_task_unreadable(@TempDir Path tmp)
             throws IOException {
-        LocalFixture.copy("RetryFlow", tmp);
-        Path meta = tmp.resolve("RetryFlow/1796301618523831/end/3/_meta");
-        Path okFile;
-        try (var files = Files.list(meta)) {
-            okFile = files.filter(p -> p.getFileName().toString().startsWith("sysmeta_attempt_ok_")).findFirst()
-                    .orElseThrow();
-        }
-        LocalFixture.overwrite(okFile, "not json at all");
+        Path okFile = corruptEndOutcomeOfRetryFlow(tmp);
         LocalMetaflowBackend backend = LocalFixture.backend(tmp);
 
         List<Run> runs = MetaflowClient.of(backend).runs(RunQuery.all()).toList();
 
         assertThat(runs).extracting(r -> r.status().status())
                 .containsExactly(Status.COMPLETED, Status.UNKNOWN, Status.COMPLETED);
-        assertThat(runs.get(1).status().reason()).startsWith("the run's files cannot be read: malformed JSON in "
-                + okFile);
+        assertThat(runs.get(1).status().reason()).isEqualTo("the run's files cannot be read: the attempt_ok "
+                + "metadata of task RetryFlow/1796301618523831/end/3 is malformed JSON");
         assertThatThrownBy(() -> backend.task(TaskRef.of("RetryFlow", "1796301618523831", "end", "3")))
                 .isInstanceOf(MetaflowException.DecodeException.class)
-                .hasMessageStartingWith("malformed JSON in " + okFile);
+                .hasMessage("the attempt_ok metadata of task RetryFlow/1796301618523831/end/3 is malformed JSON")
+                .cause().hasMessageStartingWith(okFile + " is malformed JSON: Unrecognized token 'not'");
         assertThat(backend.task(TaskRef.of("RetryFlow", "1796301618523831", "flaky", "2"))).isPresent();
     }
 
     @Test
-    void a_corrupted_artifact_blob_fails_with_the_blob_named(@TempDir Path tmp) throws IOException {
+    void a_corrupted_artifact_blob_fails_naming_the_blob_and_not_its_server_path(@TempDir Path tmp)
+            throws IOException {
         LocalFixture.copy("LinearFlow", tmp);
         Path blob = tmp.resolve("LinearFlow/data/31/31d415581f0a178dbec4ba818db4087ae9b5cd75");
         Files.write(blob, new byte[]{0x1f, (byte) 0x8b, 1, 2, 3});
@@ -153,7 +148,8 @@ class LocalBackendErrorsTest {
         assertThatThrownBy(() -> backend.artifactValue(TaskRef.of("LinearFlow", "1796301579117609", "end", "3"),
                 "total", 0, 100))
                 .isInstanceOf(MetaflowException.DecodeException.class)
-                .hasMessageStartingWith("artifact blob " + blob + " is not valid gzip");
+                .hasMessage("the artifact blob 31d41558 of flow LinearFlow is not valid gzip")
+                .cause().hasMessageStartingWith(blob + " is not valid gzip: ZipException");
     }
 
     @Test
@@ -203,7 +199,7 @@ class LocalBackendErrorsTest {
         ArtifactValue alpha = params.get(0).value();
         assertThat(alpha.available()).isFalse();
         assertThat(alpha.pythonType()).isEqualTo("float");
-        assertThat(alpha.unavailableReason().orElseThrow()).contains("not valid gzip");
+        assertThat(alpha.unavailableReason()).contains("the artifact blob e7941605 of flow ParamsLogsFlow is not valid gzip");
         assertThat(params.subList(1, 5)).allMatch(p -> p.value().available());
         assertThat(params.get(2).value().display()).isEqualTo("5000");
     }
@@ -211,14 +207,7 @@ class LocalBackendErrorsTest {
     @Test
     void a_task_with_a_corrupted_file_is_listed_as_unknown_and_the_other_tasks_still_are(@TempDir Path tmp)
             throws IOException {
-        LocalFixture.copy("RetryFlow", tmp);
-        Path meta = tmp.resolve("RetryFlow/1796301618523831/end/3/_meta");
-        Path okFile;
-        try (var files = Files.list(meta)) {
-            okFile = files.filter(p -> p.getFileName().toString().startsWith("sysmeta_attempt_ok_")).findFirst()
-                    .orElseThrow();
-        }
-        LocalFixture.overwrite(okFile, "not json at all");
+        corruptEndOutcomeOfRetryFlow(tmp);
         LocalMetaflowBackend backend = LocalFixture.backend(tmp);
         RunRef run = RunRef.of("RetryFlow", "1796301618523831");
 
@@ -230,7 +219,8 @@ class LocalBackendErrorsTest {
                 org.assertj.core.groups.Tuple.tuple("RetryFlow/1796301618523831/flaky/2", Status.COMPLETED),
                 org.assertj.core.groups.Tuple.tuple("RetryFlow/1796301618523831/end/3", Status.UNKNOWN));
         Task end = tasks.stream().filter(t -> t.step().equals("end")).findFirst().orElseThrow();
-        assertThat(end.status().reason()).startsWith("the task's files cannot be read: ");
+        assertThat(end.status().reason()).isEqualTo("the task's files cannot be read: the attempt_ok metadata of "
+                + "task RetryFlow/1796301618523831/end/3 is malformed JSON");
         assertThat(end.attempts()).isEmpty();
         assertThat(steps).extracting(Step::name, s -> s.status().status()).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("start", Status.COMPLETED),
@@ -285,5 +275,18 @@ class LocalBackendErrorsTest {
                     .hasMessage(dir + " is the directory of " + c.what() + ", not a Metaflow directory: use the "
                             + ".metaflow directory that holds it, " + root);
         }
+    }
+
+    /** Copies the RetryFlow runs and breaks the attempt_ok record of end/3 in run 1796301618523831. */
+    private static Path corruptEndOutcomeOfRetryFlow(Path tmp) throws IOException {
+        LocalFixture.copy("RetryFlow", tmp);
+        Path meta = tmp.resolve("RetryFlow/1796301618523831/end/3/_meta");
+        Path okFile;
+        try (var files = Files.list(meta)) {
+            okFile = files.filter(p -> p.getFileName().toString().startsWith("sysmeta_attempt_ok_")).findFirst()
+                    .orElseThrow();
+        }
+        LocalFixture.overwrite(okFile, "not json at all");
+        return okFile;
     }
 }

@@ -87,12 +87,14 @@ class LocalFixtureFactsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"1796301624448446", "1796301626371648"})
-    void failing_flow_runs_fail_at_explode_and_have_no_end_step(String id) {
+    @CsvSource(delimiter = '|', value = {
+            "1796301624448446 | task explode/2 failed and no retry followed",
+            "1796301626371648 | task explode/2 (2 attempts) failed and no retry followed"})
+    void failing_flow_runs_fail_at_explode_and_have_no_end_step(String id, String reason) {
         Run r = run("FailingFlow", id);
 
         assertThat(r.status().status()).isEqualTo(Status.FAILED);
-        assertThat(r.status().reason()).isEqualTo("task explode/2 failed and no retry followed");
+        assertThat(r.status().reason()).isEqualTo(reason);
         assertThat(r.finishedAt()).isPresent();
         assertThat(backend.steps(r.ref())).extracting(Step::name).containsExactly("start", "explode");
         Step explode = backend.steps(r.ref()).get(1);
@@ -107,10 +109,24 @@ class LocalFixtureFactsTest {
         assertThat(r.status().status()).isEqualTo(Status.COMPLETED);
         assertThat(r.status().reason()).isEqualTo("end step succeeded");
         assertThat(r.createdAt()).isEqualTo(Instant.ofEpochMilli(1796301579120L));
-        assertThat(r.finishedAt()).contains(Instant.ofEpochMilli(1796301581001L));
+        assertThat(r.finishedAt()).as("the end task's attempt-done (1 ms after its attempt_ok)")
+                .contains(Instant.ofEpochMilli(1796301581002L));
         assertThat(r.userName()).isEqualTo("alice");
         assertThat(r.user()).contains("alice");
         assertThat(r.lastHeartbeat()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"LinearFlow/1796301579117609", "RetryFlow/1796301618523831", "ForeachFlow/1796301658654985",
+            "FailingFlow/1796301626371648", "NestedForeachFlow/1796301636916116"})
+    void a_run_never_finishes_before_its_last_task(String pathspec) {
+        String[] p = pathspec.split("/");
+        Run r = run(p[0], p[1]);
+
+        Instant lastTask = client.tasks(r.ref(), TaskQuery.all()).stream()
+                .map(t -> t.finishedAt().orElseThrow()).max(Instant::compareTo).orElseThrow();
+        assertThat(r.finishedAt()).contains(lastTask);
+        assertThat(r.duration()).contains(java.time.Duration.between(r.createdAt(), lastTask));
     }
 
     @ParameterizedTest(name = "{0}/{1}")

@@ -116,7 +116,7 @@ class LocalRunStatusTest {
         Run run = backend.run(LINEAR).orElseThrow();
 
         assertThat(run.status().status()).isEqualTo(Status.COMPLETED);
-        assertThat(run.finishedAt()).contains(Instant.ofEpochMilli(1796301581001L));
+        assertThat(run.finishedAt()).contains(Instant.ofEpochMilli(1796301581002L));
         assertThat(backend.task(TaskRef.of("LinearFlow", RUN, "end", "3")).orElseThrow().status().status())
                 .isEqualTo(Status.COMPLETED);
     }

@@ -40,15 +40,20 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -64,12 +69,21 @@ import java.util.stream.Stream;
  * Every row keeps its forward, 0-based {@code row} number. {@code pages.last} is
  * {@code max(1, ceil(total/limit))} and {@code pages.total_lines} the line count of the whole log.
  *
+ * <h2>Lists</h2> {@code pages.next} is set only when another row exists. {@code pages.last} is set
+ * when the total is known without extra requests: for lists the backend returns whole (steps,
+ * metadata, artifacts, attempts) and for any page that reached the end of its list (the last page,
+ * or one past it); otherwise it is null.
+ *
  * <h2>Errors</h2> {@code application/problem+json}: 400 for bad parameters, 404 for unknown paths and
  * missing objects, 502 when the backend cannot answer ({@link MetaflowException}), 500 for anything
  * else (logged, never shown).
  */
 public final class Api {
     private static final Logger LOG = LoggerFactory.getLogger(Api.class);
+    private static final int SEARCH_DEFAULT_LIMIT = 200;
+    private static final int SEARCH_MAX_LIMIT = 1000;
+    private static final int SEARCH_MAX_QUERY = 200;
+    private static final Pattern ANSI = Pattern.compile("\\x1b\\[[0-9;:?]*[A-Za-z]");
 
     /** Longest artifact display text asked of the backend. */
     public static final int ARTIFACT_MAX_CHARS = 64 * 1024;
@@ -99,8 +113,14 @@ public final class Api {
     private final Clock clock;
     private final String title;
     private final int runsPageSize;
+    private final Extras extras;
 
     public Api(MetaflowBackend backend, Clock clock, String title, int runsPageSize) {
+        this(backend, clock, title, runsPageSize, Extras.none());
+    }
+
+    public Api(MetaflowBackend backend, Clock clock, String title, int runsPageSize, Extras extras) {
+        this.extras = Objects.requireNonNull(extras, "extras");
         this.backend = Objects.requireNonNull(backend, "backend");
         // never closed here: the host owns the backend
         this.client = MetaflowClient.of(backend);
@@ -163,6 +183,9 @@ public final class Api {
         if (n == 1 && s.get(0).equals("runs")) {
             return runs(c, null);
         }
+        if (n == 2 && s.get(0).equals("autocomplete")) {
+            return autocomplete(c, s.get(1));
+        }
         if (n >= 1 && s.get(0).equals("flows")) {
             if (n == 1) {
                 return flows(c);
@@ -206,6 +229,10 @@ public final class Api {
                             () -> ApiProblem.notFound("no DAG is recorded for run '" + ref + "'"));
                     return c.envelope().single(g -> Views.dag(g, dag));
                 }
+                case "extras": {
+                    Run run = requireRun(ref);
+                    return c.envelope().single(extras.run(run));
+                }
                 case "steps":
                     return steps(c, ref);
                 case "tasks":
@@ -248,12 +275,17 @@ public final class Api {
                     return metadata(c, ref);
                 case "artifacts":
                     return artifacts(c, ref);
+                case "extras":
+                    return taskExtras(c, ref);
                 default:
                     throw notFound(c);
             }
         }
         if (n == 2 && what.equals("artifacts")) {
             return artifactValue(c, ref, rest.get(1));
+        }
+        if (what.equals("logs") && n == 3 && rest.get(2).equals("search")) {
+            return searchLog(c, ref, logStream(c, rest.get(1)));
         }
         if (what.equals("logs") && (n == 2 || (n == 3 && rest.get(2).equals("download")))) {
             LogStream stream = logStream(c, rest.get(1));
@@ -313,6 +345,7 @@ public final class Api {
             g.writeStringField("backend", description);
             g.writeNumberField("server_time", now.toEpochMilli());
             g.writeNumberField("runs_page_size", runsPageSize);
+            extras.writeConfig(g);
             g.writeEndObject();
         });
     }
@@ -347,9 +380,58 @@ public final class Api {
             all = everything.stream();
         }
         Slice<Flow> slice = Slice.of(all, page, limit);
-        return c.envelope().list(page, slice.hasNext(), null, null, g -> {
+        return c.envelope().list(page, slice.hasNext(), slice.last(), null, g -> {
             for (Flow f : slice.rows()) {
                 Views.flow(g, f);
+            }
+        });
+    }
+
+    /** How many of the newest runs the user and tag suggestions are taken from. */
+    static final int AUTOCOMPLETE_SCAN = 5_000;
+
+    /**
+     * Suggestions for a filter field: {@code autocomplete/flows|users|tags?q=part}. Values that
+     * contain {@code q} (ignoring case), those starting with it first, then alphabetical. Users and
+     * tags come from the newest {@value #AUTOCOMPLETE_SCAN} runs (of {@code flow_id} when given).
+     */
+    private byte[] autocomplete(Call c, String kind) {
+        String q = c.params().get("q").orElse("").strip().toLowerCase(Locale.ROOT);
+        int limit = c.params().limit(20, 200);
+        Set<String> values = new HashSet<>();
+        switch (kind) {
+            case "flows":
+                Paged.of(backend::listFlows, PageRequest.MAX_LIMIT).stream().forEach(f -> values.add(f.name()));
+                break;
+            case "users":
+            case "tags": {
+                Set<String> flows = c.params().list("flow_id");
+                RunQuery query = flows.size() == 1 ? RunQuery.ofFlow(flows.iterator().next()) : RunQuery.all();
+                Paged.of(pr -> backend.listRuns(query, pr), PageRequest.MAX_LIMIT).stream()
+                        .limit(AUTOCOMPLETE_SCAN)
+                        .forEach(r -> {
+                            if (kind.equals("users")) {
+                                values.add(r.displayUser());
+                            } else {
+                                values.addAll(r.allTags());
+                            }
+                        });
+                break;
+            }
+            default:
+                throw ApiProblem.notFound("no suggestions for '" + kind + "'; expected flows, users or tags");
+        }
+        List<String> matches = values.stream()
+                .filter(v -> v != null && !v.isEmpty() && v.toLowerCase(Locale.ROOT).contains(q))
+                .sorted(Comparator.comparing((String v) -> !v.toLowerCase(Locale.ROOT).startsWith(q))
+                        .thenComparing(Comparator.naturalOrder()))
+                .limit(limit + 1L)
+                .toList();
+        boolean more = matches.size() > limit;
+        List<String> shown = more ? matches.subList(0, limit) : matches;
+        return c.envelope().list(1, more, null, null, g -> {
+            for (String v : shown) {
+                g.writeString(v);
             }
         });
     }
@@ -401,7 +483,7 @@ public final class Api {
         }
 
         if (empty) {
-            return c.envelope().list(page, false, null, null, g -> { });
+            return c.envelope().list(page, false, 1L, null, g -> { });
         }
         RunQuery query = q.build();
         boolean filtered = flows.size() > 1 && pathFlow == null;
@@ -410,7 +492,7 @@ public final class Api {
         if (pathFlow != null && slice.rows().isEmpty() && page == 1 && backend.flow(pathFlow).isEmpty()) {
             throw ApiProblem.notFound("flow '" + pathFlow + "' not found");
         }
-        return c.envelope().list(page, slice.hasNext(), null, null, true, slice.nextCursor(), g -> {
+        return c.envelope().list(page, slice.hasNext(), slice.last(), null, true, slice.nextCursor(), g -> {
             for (Run r : slice.rows()) {
                 Views.run(g, r);
             }
@@ -418,9 +500,49 @@ public final class Api {
     }
 
     private byte[] steps(Call c, RunRef ref) {
+        Comparator<Step> order = stepOrder(c.params().orders());
         requireRun(ref);
         List<Step> steps = backend.steps(ref);
+        if (order != null) {
+            steps = steps.stream().sorted(order).toList();
+        }
         return listInMemory(c, steps, (g, s) -> Views.step(g, s));
+    }
+
+    /** {@code _order} for steps; null keeps the backend's (graph) order. */
+    private static Comparator<Step> stepOrder(List<Params.Order> orders) {
+        Comparator<Step> sort = null;
+        for (Params.Order o : orders) {
+            Function<Step, Long> key;
+            switch (o.field()) {
+                case "step_name":
+                    key = null;
+                    break;
+                case "ts_epoch":
+                    key = s -> s.createdAt().toEpochMilli();
+                    break;
+                case "started_at":
+                    key = s -> s.startedAt().map(Instant::toEpochMilli).orElse(null);
+                    break;
+                case "finished_at":
+                    key = s -> s.finishedAt().map(Instant::toEpochMilli).orElse(null);
+                    break;
+                case "duration":
+                    key = s -> s.duration().map(java.time.Duration::toMillis).orElse(null);
+                    break;
+                default:
+                    throw ApiProblem.badRequest("unknown _order field '" + o.field() + "' for steps; expected one of "
+                            + "step_name, ts_epoch, started_at, finished_at, duration");
+            }
+            Comparator<Step> cmp = key == null ? Comparator.comparing(Step::name)
+                    : Comparator.comparing(key, Comparator.nullsLast(Comparator.<Long>naturalOrder()));
+            if (o.order() == SortOrder.DESC) {
+                cmp = key == null ? cmp.reversed()
+                        : Comparator.comparing(key, Comparator.nullsLast(Comparator.<Long>reverseOrder()));
+            }
+            sort = sort == null ? cmp : sort.thenComparing(cmp);
+        }
+        return sort;
     }
 
     private byte[] step(Call c, RunRef ref, String name) {
@@ -448,6 +570,17 @@ public final class Api {
             extra = t -> steps.contains(t.step());
         }
         p.statuses().forEach(q::status);
+        String search = p.get("q").map(String::trim).orElse("");
+        if (search.length() > SEARCH_MAX_QUERY) {
+            throw ApiProblem.badRequest("q must be at most " + SEARCH_MAX_QUERY + " characters, got " + search.length());
+        }
+        if (!search.isEmpty()) {
+            // a foreach value (e.g. "items[3]", or just "3") or a task id
+            String needle = search.toLowerCase(Locale.ROOT);
+            Predicate<Task> byStep = extra;
+            extra = t -> byStep.test(t) && (t.id().value().toLowerCase(Locale.ROOT).contains(needle)
+                    || t.foreachLabel().map(l -> l.toLowerCase(Locale.ROOT).contains(needle)).orElse(false));
+        }
         List<Params.Order> orders = p.orders();
         for (Params.Order o : orders) {
             if (!TASK_ORDER.containsKey(o.field())) {
@@ -459,7 +592,7 @@ public final class Api {
             q.sort(TASK_ORDER.get(orders.get(0).field()), orders.get(0).order());
         }
         if (empty) {
-            return c.envelope().list(page, false, null, null, g -> { });
+            return c.envelope().list(page, false, 1L, null, g -> { });
         }
         TaskQuery query = q.build();
         boolean filtered = steps.size() > 1 && pathStep == null;
@@ -469,7 +602,7 @@ public final class Api {
                 && backend.steps(ref).stream().noneMatch(s -> s.name().equals(pathStep))) {
             throw ApiProblem.notFound("step '" + pathStep + "' not found in run '" + ref + "'");
         }
-        return c.envelope().list(page, slice.hasNext(), null, null, true, slice.nextCursor(), g -> {
+        return c.envelope().list(page, slice.hasNext(), slice.last(), null, true, slice.nextCursor(), g -> {
             for (Task t : slice.rows()) {
                 Views.task(g, t, false);
             }
@@ -497,19 +630,36 @@ public final class Api {
         return listInMemory(c, newestFirst, (g, a) -> Views.attempt(g, task, a));
     }
 
+    /** Configured links and plugin panels of a task page, for {@code attempt_id} or the latest attempt. */
+    private byte[] taskExtras(Call c, TaskRef ref) {
+        Run run = requireRun(ref.run());
+        Task task = requireTask(ref);
+        int attempt = c.params().attempt().isPresent() || !task.attempts().isEmpty() ? attemptOf(c, task) : 0;
+        List<MetadataRecord> metadata = extras.wantsTaskMetadata() ? backend.metadata(ref) : List.of();
+        return c.envelope().single(extras.task(run, task, attempt, metadata));
+    }
+
+    /** Metadata of a task; with {@code attempt_id}, only the records of that attempt (which must exist). */
     private byte[] metadata(Call c, TaskRef ref) {
-        requireTask(ref);
-        List<MetadataRecord> records = backend.metadata(ref);
+        OptionalInt attempt = existingAttempt(c, requireTask(ref));
+        List<MetadataRecord> records = backend.metadata(ref).stream()
+                .filter(m -> attempt.isEmpty() || m.attemptId().equals(attempt))
+                .toList();
         return listInMemory(c, records, (g, m) -> Views.metadata(g, ref, m));
     }
 
+    /** Artifact records of a task; with {@code attempt_id}, only that attempt's (which must exist). */
     private byte[] artifacts(Call c, TaskRef ref) {
-        OptionalInt attempt = c.params().attempt();
-        requireTask(ref);
+        OptionalInt attempt = existingAttempt(c, requireTask(ref));
         List<ArtifactRecord> records = backend.artifacts(ref).stream()
                 .filter(a -> attempt.isEmpty() || a.attemptId() == attempt.getAsInt())
                 .toList();
         return listInMemory(c, records, (g, a) -> Views.artifact(g, ref, a));
+    }
+
+    /** The attempt a request names, checked against the task (404 like logs), or empty for all. */
+    private static OptionalInt existingAttempt(Call c, Task task) {
+        return c.params().attempt().isPresent() ? OptionalInt.of(attemptOf(c, task)) : OptionalInt.empty();
     }
 
     private byte[] artifactValue(Call c, TaskRef ref, String name) {
@@ -576,6 +726,55 @@ public final class Api {
         });
     }
 
+    /**
+     * The lines of one log that contain {@code q} (ignoring case and ANSI colour codes), in order,
+     * at most {@code _limit} (default 200, at most 1000). Streams through the whole log page by
+     * page, so it finds lines the viewer never loaded; {@code truncated} says more matches exist.
+     */
+    private byte[] searchLog(Call c, TaskRef ref, LogStream stream) {
+        Params p = c.params();
+        String q = p.get("q").orElse("");
+        if (q.isBlank()) {
+            throw ApiProblem.badRequest("q (the text to search for) must not be empty");
+        }
+        if (q.length() > SEARCH_MAX_QUERY) {
+            throw ApiProblem.badRequest("q must be at most " + SEARCH_MAX_QUERY + " characters, got " + q.length());
+        }
+        int limit = p.limit(SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT);
+        Task task = requireTask(ref);
+        int attempt = task.attempts().isEmpty() && p.attempt().isEmpty() ? LogRequest.LATEST_ATTEMPT
+                : attemptOf(c, task);
+        String needle = q.toLowerCase(Locale.ROOT);
+        List<LogLine> hits = new ArrayList<>();
+        boolean truncated = false;
+        long scanned = 0;
+        for (LogLine line : client.logLines(ref, stream, attempt)) {
+            scanned++;
+            if (ANSI.matcher(line.text()).replaceAll("").toLowerCase(Locale.ROOT).contains(needle)) {
+                if (hits.size() == limit) {
+                    truncated = true;
+                    break;
+                }
+                hits.add(line);
+            }
+        }
+        boolean more = truncated;
+        long seen = scanned;
+        return c.envelope().single(g -> {
+            g.writeStartObject();
+            g.writeStringField("q", q);
+            g.writeNumberField("limit", limit);
+            g.writeBooleanField("truncated", more);
+            g.writeNumberField("scanned_lines", seen);
+            g.writeArrayFieldStart("rows");
+            for (LogLine l : hits) {
+                Views.logLine(g, l);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
     private void download(Call c, TaskRef ref, LogStream stream) throws IOException {
         Task task = requireTask(ref);
         int attempt = attemptOf(c, task);
@@ -585,6 +784,9 @@ public final class Api {
         Responses.apiHeaders(resp);
         resp.setHeader("Content-Disposition", "attachment; filename=\"" + downloadName(ref, stream, attempt) + "\"");
         if (c.head()) {
+            // send the headers now: finishing an empty response would claim Content-Length: 0, and the
+            // real length would cost reading the whole log
+            resp.flushBuffer();
             return;
         }
         Paged<LogLine> lines = client.logLines(ref, stream, task.attempts().isEmpty()
@@ -628,18 +830,36 @@ public final class Api {
         int page = c.params().page();
         int limit = c.params().limit(LIST_LIMIT, LIST_LIMIT);
         Slice<T> slice = Slice.of(all.stream(), page, limit);
-        return c.envelope().list(page, slice.hasNext(), null, null, g -> {
+        long last = Math.max(1, (all.size() + (long) limit - 1) / limit);
+        return c.envelope().list(page, slice.hasNext(), last, null, g -> {
             for (T row : slice.rows()) {
                 writer.write(g, row);
             }
         });
     }
 
-    /** One page of a sequence, and whether another row follows it. */
-    private record Slice<T>(List<T> rows, boolean hasNext) {
+    /**
+     * One page of a sequence, whether another row follows it, and the last page number when this
+     * page reached the end of the sequence (the total is then known for free), else null.
+     */
+    private record Slice<T>(List<T> rows, boolean hasNext, Long last) {
         static <T> Slice<T> of(Stream<T> all, int page, int limit) {
-            List<T> rows = all.skip((long) (page - 1) * limit).limit(limit + 1L).toList();
-            return rows.size() > limit ? new Slice<>(rows.subList(0, limit), true) : new Slice<>(rows, false);
+            Iterator<T> it = all.iterator();
+            long skip = (long) (page - 1) * limit;
+            long skipped = 0;
+            while (skipped < skip && it.hasNext()) {
+                it.next();
+                skipped++;
+            }
+            List<T> rows = new ArrayList<>(Math.min(limit + 1, 1024));
+            while (rows.size() <= limit && it.hasNext()) {
+                rows.add(it.next());
+            }
+            if (rows.size() > limit) {
+                return new Slice<>(rows.subList(0, limit), true, null);
+            }
+            long total = skipped + rows.size();
+            return new Slice<>(rows, false, Math.max(1, (total + limit - 1) / limit));
         }
     }
 

@@ -17,7 +17,8 @@ import java.util.Map;
  *
  * <p>Differences from upstream, all in the direction of truth: {@code pages.next} is set only when
  * another row exists (we fetch one more than asked); {@code pages.prev} is null on page 1;
- * {@code pages.last} is null unless the total is known (logs); links are path-absolute URLs (no
+ * {@code pages.last} is null unless the total is known (logs, whole lists, a page that reached the
+ * end of its list); links are path-absolute URLs (no
  * scheme or host, so they are right behind any proxy).
  */
 public final class Envelope {

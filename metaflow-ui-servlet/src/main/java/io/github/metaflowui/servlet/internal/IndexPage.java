@@ -6,13 +6,14 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The UI's {@code index.html} as a template. Three placeholders are replaced per request:
+ * The UI's {@code index.html} as a template. These placeholders are replaced per request:
  * {@code {{BASE}}} (the mount URL path ending with {@code /}), {@code {{STATIC}}} (the hashed asset
- * URL, {@code {{BASE}}static/<hash>/}) and {@code {{TITLE}}}; all three are HTML-escaped, so they are
- * safe in text and in quoted attributes.
+ * URL, {@code {{BASE}}static/<hash>/}), {@code {{TITLE}}} and {@code {{EMBED}}} ({@code 1} when the
+ * options hide the chrome, else {@code 0}); all are HTML-escaped, so they are safe in text and in
+ * quoted attributes.
  */
 public final class IndexPage {
-    private static final List<String> PLACEHOLDERS = List.of("{{BASE}}", "{{STATIC}}", "{{TITLE}}");
+    private static final List<String> PLACEHOLDERS = List.of("{{BASE}}", "{{STATIC}}", "{{TITLE}}", "{{EMBED}}");
 
     /** Literal text, or a placeholder when {@code placeholder} is set. */
     private record Part(String text, boolean placeholder) {
@@ -21,8 +22,15 @@ public final class IndexPage {
     private final List<Part> parts;
     private final String hash;
     private final String title;
+    private final boolean embed;
 
     public IndexPage(byte[] template, String hash, String title) {
+        this(template, hash, title, false);
+    }
+
+    /** @param embed whether the page hides its chrome (app bar and footer) for embedding */
+    public IndexPage(byte[] template, String hash, String title, boolean embed) {
+        this.embed = embed;
         this.hash = Objects.requireNonNull(hash, "hash");
         this.title = Objects.requireNonNull(title, "title");
         this.parts = parse(new String(template, StandardCharsets.UTF_8));
@@ -41,6 +49,8 @@ public final class IndexPage {
                 out.append(baseEsc);
             } else if (p.text().equals("{{STATIC}}")) {
                 out.append(staticEsc);
+            } else if (p.text().equals("{{EMBED}}")) {
+                out.append(embed ? '1' : '0');
             } else {
                 out.append(titleEsc);
             }

@@ -28,8 +28,11 @@ final class PageWindow {
     private PageWindow() {
     }
 
-    /** The rows of the page, whether another follows, and the cursor of the next page. */
-    record Result<T>(List<T> rows, boolean hasNext, String nextCursor) {
+    /**
+     * The rows of the page, whether another follows, the cursor of the next page, and the last page
+     * number when this page showed it (null when unknown, e.g. for cursor pages).
+     */
+    record Result<T>(List<T> rows, boolean hasNext, String nextCursor, Long last) {
     }
 
     /**
@@ -42,6 +45,8 @@ final class PageWindow {
         String backendCursor = null;
         long rawSkip = 0;
         long matchSkip = 0;
+        boolean sought = false;
+        long offset = 0;
         if (cursor != null) {
             String decoded = decode(cursor);
             int colon = decoded.indexOf(':');
@@ -53,11 +58,12 @@ final class PageWindow {
             String rest = decoded.substring(colon + 1);
             backendCursor = rest.isEmpty() ? null : rest;
         } else {
-            long offset = (long) (page - 1) * limit;
+            offset = (long) (page - 1) * limit;
             if (offset > 0 && !filtered) {
                 Optional<String> at = seek.apply(offset);
                 if (at.isPresent()) {
                     backendCursor = at.get();
+                    sought = true;
                 } else {
                     matchSkip = offset;
                 }
@@ -121,7 +127,16 @@ final class PageWindow {
         } else if (more) {
             next = cursor;
         }
-        return new Result<>(rows, more, next);
+        Long last = null;
+        if (!more && cursor == null) {
+            if (!rows.isEmpty()) {
+                last = (long) page;
+            } else if (!sought) {
+                long before = offset - matchSkip; // rows that exist before this (empty) page
+                last = Math.max(1, (before + limit - 1) / limit);
+            }
+        }
+        return new Result<>(rows, more, next, last);
     }
 
     static String encode(String s) {

@@ -17,6 +17,8 @@ import java.util.Set;
 public final class Params {
     /** The highest {@code _page} accepted; keeps offset arithmetic far from overflow. */
     public static final int MAX_PAGE = 1_000_000;
+    /** The highest {@code attempt_id} accepted (Metaflow itself stops far below). */
+    public static final int MAX_ATTEMPT = 999_999;
 
     private final HttpServletRequest request;
 
@@ -39,35 +41,32 @@ public final class Params {
         return intParam("_limit", def, 1, max);
     }
 
-    /** {@code attempt_id} when given: an integer >= 0. */
+    /** {@code attempt_id} when given: an integer within 0..{@link #MAX_ATTEMPT}. */
     public OptionalInt attempt() {
-        Optional<String> v = get("attempt_id");
-        if (v.isEmpty()) {
+        if (get("attempt_id").isEmpty()) {
             return OptionalInt.empty();
         }
-        String s = v.get().trim();
-        if (!s.matches("[0-9]{1,6}")) {
-            throw ApiProblem.badRequest("attempt_id must be an integer >= 0, got '" + v.get() + "'");
-        }
-        return OptionalInt.of(Integer.parseInt(s));
+        return OptionalInt.of(intParam("attempt_id", 0, 0, MAX_ATTEMPT));
     }
 
-    /** An integer parameter within min..max; {@code def} when absent. */
+    /**
+     * An integer parameter within min..max; {@code def} when absent. Anything else, however long,
+     * is a 400 that says the range: "_page must be an integer between 1 and 1000000, got '0'".
+     */
     public int intParam(String name, int def, int min, int max) {
         Optional<String> v = get(name);
         if (v.isEmpty()) {
             return def;
         }
         String s = v.get().trim();
-        if (!s.matches("-?[0-9]{1,10}")) {
-            throw ApiProblem.badRequest(name + " must be an integer between " + min + " and " + max
-                    + ", got '" + v.get() + "'");
+        if (s.matches("[+-]?[0-9]{1,18}")) {
+            long n = Long.parseLong(s);
+            if (n >= min && n <= max) {
+                return (int) n;
+            }
         }
-        long n = Long.parseLong(s);
-        if (n < min || n > max) {
-            throw ApiProblem.badRequest(name + " must be between " + min + " and " + max + ", got " + n);
-        }
-        return (int) n;
+        throw ApiProblem.badRequest(name + " must be an integer between " + min + " and " + max + ", got '"
+                + Bounded.text(v.get(), 40) + "'");
     }
 
     /** A time in epoch milliseconds, e.g. {@code ts_epoch:ge}. */

@@ -7,6 +7,8 @@ import { runsView } from './views/runs.js';
 import { runView } from './views/run.js';
 import { taskView } from './views/task.js';
 import { BASE } from './api.js';
+import { applyTheme, setTheme, setTimeZone, themeSetting, timeZoneSetting } from './settings.js';
+import { installChrome } from './chrome.js';
 
 const APP_TITLE = document.title || 'Metaflow';
 const main = document.getElementById('main');
@@ -117,7 +119,7 @@ function hideBanner() {
   banner.replaceChildren();
 }
 
-const state = { controller: null, path: null, hasContent: false, live: false };
+const state = { controller: null, path: null, url: null, hasContent: false, live: false };
 const load = createLoader();
 
 async function render({ scroll = 'top', refresh = false, restore = null } = {}) {
@@ -195,12 +197,13 @@ async function render({ scroll = 'top', refresh = false, restore = null } = {}) 
     keepDetailsState(main, result.node);
   }
   state.path = path;
+  state.url = path + location.search;
   replaceChildren(main, result.node);
   scheduleLive(Boolean(result.live));
   renderCrumbs(result.crumbs || []);
   document.title = result.title ? `${result.title} · ${APP_TITLE}` : APP_TITLE;
   finish(controller);
-  placeScroll(scroll, restore, samePath);
+  placeScroll(scroll, restore, samePath, refresh);
 }
 
 // Collapsible sections keep their open/closed state across re-renders of the same page.
@@ -253,12 +256,13 @@ function finish(controller) {
   }
 }
 
-function placeScroll(scroll, restore, samePath) {
+function placeScroll(scroll, restore, samePath, refresh) {
   if (restore !== null && restore !== undefined) {
     window.scrollTo(0, restore);
     return;
   }
-  const target = location.hash.length > 1 ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+  // a refresh of the same page (live updates, Retry) leaves the reader where they are
+  const target = !refresh && location.hash.length > 1 ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
   if (target) {
     target.scrollIntoView({ block: 'start' });
   } else if (scroll === 'top') {
@@ -292,6 +296,9 @@ document.addEventListener('click', (e) => {
 });
 
 window.addEventListener('popstate', (e) => {
+  if (location.pathname + location.search === state.url) {
+    return; // only the #fragment changed (an in-page anchor such as a log line #L38): nothing to reload
+  }
   render({ scroll: 'keep', restore: e.state && typeof e.state.scrollY === 'number' ? e.state.scrollY : null });
 });
 
@@ -306,14 +313,36 @@ if (refreshButton) {
   refreshButton.addEventListener('click', () => render({ scroll: 'keep', refresh: true }));
 }
 
+// Footer settings: the time zone of shown times and the theme (kept in localStorage).
+applyTheme();
+installChrome();
 const tzEl = document.getElementById('tz');
-if (tzEl) {
+function renderSettings() {
+  if (!tzEl) {
+    return;
+  }
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'local time';
   const offset = -new Date().getTimezoneOffset();
   const sign = offset < 0 ? '-' : '+';
   const abs = Math.abs(offset);
-  tzEl.textContent = `Times are shown in ${zone} (UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}); hover a time for UTC.`;
+  const localLabel = `Local: ${zone} (UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')})`;
+  const tzSelect = h('select', { id: 'set-tz', 'aria-label': 'Time zone of the times shown' },
+    h('option', { value: 'local', selected: timeZoneSetting() === 'local' }, localLabel),
+    h('option', { value: 'utc', selected: timeZoneSetting() === 'utc' }, 'UTC'));
+  tzSelect.addEventListener('change', () => {
+    setTimeZone(tzSelect.value);
+    render({ scroll: 'keep' });
+  });
+  const themeSelect = h('select', { id: 'set-theme', 'aria-label': 'Colour theme' },
+    [['system', 'System'], ['light', 'Light'], ['dark', 'Dark']].map(([v, label]) =>
+      h('option', { value: v, selected: themeSetting() === v }, label)));
+  themeSelect.addEventListener('change', () => setTheme(themeSelect.value));
+  replaceChildren(tzEl,
+    h('label', { class: 'setting' }, 'Times in', tzSelect),
+    h('label', { class: 'setting' }, 'Theme', themeSelect),
+    h('span', null, 'Hover a time for UTC.'));
 }
+renderSettings();
 
 if ('scrollRestoration' in history) {
   history.scrollRestoration = 'manual';

@@ -1,4 +1,5 @@
-// Pure formatting helpers: no DOM here.
+// Formatting helpers: no DOM here. Times follow the time zone setting (local or UTC).
+import { timeZoneSetting } from './settings.js';
 
 const pad = (n, w = 2) => String(n).padStart(w, '0');
 
@@ -11,16 +12,25 @@ export function toMillis(value) {
   return Number.isFinite(n) ? n : null;
 }
 
-/** "2026-12-03 14:07:31" in the browser's time zone. */
-export function formatDateTime(ms) {
+// The fields of an instant in the chosen zone.
+function fields(ms) {
   const d = new Date(ms);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  if (timeZoneSetting() === 'utc') {
+    return { y: d.getUTCFullYear(), mo: d.getUTCMonth() + 1, d: d.getUTCDate(), h: d.getUTCHours(), mi: d.getUTCMinutes(), s: d.getUTCSeconds(), ms: d.getUTCMilliseconds() };
+  }
+  return { y: d.getFullYear(), mo: d.getMonth() + 1, d: d.getDate(), h: d.getHours(), mi: d.getMinutes(), s: d.getSeconds(), ms: d.getMilliseconds() };
 }
 
-/** "14:07:31.042" in the browser's time zone (log lines). */
+/** "2026-12-03 14:07:31" in the chosen time zone (local or UTC). */
+export function formatDateTime(ms) {
+  const f = fields(ms);
+  return `${f.y}-${pad(f.mo)}-${pad(f.d)} ${pad(f.h)}:${pad(f.mi)}:${pad(f.s)}`;
+}
+
+/** "14:07:31.042" in the chosen time zone (log lines). */
 export function formatClock(ms) {
-  const d = new Date(ms);
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+  const f = fields(ms);
+  return `${pad(f.h)}:${pad(f.mi)}:${pad(f.s)}.${pad(f.ms, 3)}`;
 }
 
 /** ISO-8601 UTC, for titles and datetime attributes. */

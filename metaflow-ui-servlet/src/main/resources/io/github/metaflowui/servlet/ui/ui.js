@@ -98,14 +98,14 @@ export function th(label, cls = null) {
   return h('th', { scope: 'col', class: cls }, label);
 }
 
-/** Parses a positive integer query value; def when absent; throws a readable error when bad. */
-export function pageParam(query, name, def = 1) {
+/** Parses a page number or size within the API's range (1..max); def when absent; throws a readable error when bad. */
+export function pageParam(query, name, def = 1, max = name === '_limit' ? 1000 : 1000000) {
   const raw = query.get(name);
   if (raw === null || raw === '') {
     return def;
   }
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) {
-    throw new UiError(`"${name}" must be a positive whole number, got "${raw}".`);
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
+    throw new UiError(`"${name}" must be a whole number between 1 and ${formatCount(max)}, got "${raw.slice(0, 40)}".`);
   }
   return Number(raw);
 }

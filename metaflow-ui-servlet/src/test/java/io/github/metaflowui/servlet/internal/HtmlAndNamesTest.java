@@ -30,6 +30,15 @@ class HtmlAndNamesTest {
     }
 
     @Test
+    void the_embed_placeholder_says_whether_the_chrome_is_hidden() {
+        byte[] template = "<meta name=\"metaflow-ui-embed\" content=\"{{EMBED}}\">".getBytes(StandardCharsets.UTF_8);
+        assertThat(new String(new IndexPage(template, "0123456789abcdef", "T", true).render("/"), StandardCharsets.UTF_8))
+                .isEqualTo("<meta name=\"metaflow-ui-embed\" content=\"1\">");
+        assertThat(new String(new IndexPage(template, "0123456789abcdef", "T").render("/"), StandardCharsets.UTF_8))
+                .isEqualTo("<meta name=\"metaflow-ui-embed\" content=\"0\">");
+    }
+
+    @Test
     void download_names_keep_only_safe_characters() {
         assertThat(Api.downloadName(TaskRef.of("ParamsLogsFlow", "1796301628865091", "logs", "2"), LogStream.STDOUT, 0))
                 .isEqualTo("stdout_ParamsLogsFlow_1796301628865091_logs_2-0.txt");

@@ -2,7 +2,6 @@ package io.github.metaflowui.client.local.internal;
 
 import io.github.metaflowui.core.Dag;
 import io.github.metaflowui.core.DagStep;
-import io.github.metaflowui.core.MetaflowException;
 import io.github.metaflowui.core.StepType;
 
 import java.nio.file.Path;
@@ -27,8 +26,8 @@ public final class GraphInfo {
      */
     public static Dag toDag(String flow, Object value, Path source) {
         if (!(value instanceof Map<?, ?> info)) {
-            throw new MetaflowException.DecodeException("the _graph_info artifact in " + source
-                    + " is not a dict but " + PythonValues.typeOf(value));
+            throw new LocalFaults.Undecodable(source, "is not a graph (a dict) but " + PythonValues.typeOf(value),
+                    "", null);
         }
         Map<String, DagStep> steps = new LinkedHashMap<>();
         Object rawSteps = info.get("steps");

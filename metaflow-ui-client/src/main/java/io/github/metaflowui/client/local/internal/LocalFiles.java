@@ -22,8 +22,10 @@ import java.util.Optional;
 
 /**
  * Read-only file access for the local store. Every method only reads: nothing here creates, writes,
- * moves or locks a file. I/O failures become {@link MetaflowException.NoAnswerException} naming the
- * path; JSON that does not parse becomes {@link MetaflowException.DecodeException} naming the file.
+ * moves or locks a file. I/O failures become {@link LocalFaults.Unreadable} (a
+ * {@link MetaflowException.NoAnswerException}); JSON that does not parse becomes
+ * {@link LocalFaults.Undecodable} (a {@link MetaflowException.DecodeException}); both keep the path
+ * for the log, see {@link LocalFaults#publicForm}.
  */
 public final class LocalFiles {
     /** The longest file name (in UTF-8 bytes) that common file systems store (NAME_MAX). */
@@ -46,7 +48,7 @@ public final class LocalFiles {
             if (isAbsent(e)) {
                 return List.of();
             }
-            throw new MetaflowException.NoAnswerException("cannot list directory " + dir + ": " + describe(e), e);
+            throw new LocalFaults.Unreadable(dir, "cannot be listed", describe(e), e);
         }
         return names;
     }
@@ -59,7 +61,7 @@ public final class LocalFiles {
             if (isAbsent(e)) {
                 return Optional.empty();
             }
-            throw new MetaflowException.NoAnswerException("cannot read attributes of " + p + ": " + describe(e), e);
+            throw new LocalFaults.Unreadable(p, "cannot be read", describe(e), e);
         }
     }
 
@@ -80,13 +82,13 @@ public final class LocalFiles {
             if (isAbsent(e)) {
                 return Optional.empty();
             }
-            throw new MetaflowException.NoAnswerException("cannot read " + p + ": " + describe(e), e);
+            throw new LocalFaults.Unreadable(p, "cannot be read", describe(e), e);
         }
     }
 
     /** The whole file; a missing file is an error here. */
     public static byte[] read(Path p) {
-        return readIfExists(p).orElseThrow(() -> new MetaflowException.NoAnswerException("missing file " + p));
+        return readIfExists(p).orElseThrow(() -> new LocalFaults.Unreadable(p, "is missing", "", null));
     }
 
     /** Parses a JSON file; empty if the file does not exist. */
@@ -104,14 +106,13 @@ public final class LocalFiles {
         try {
             JsonNode node = JSON.readTree(bytes);
             if (node == null || node.isMissingNode()) {
-                throw new MetaflowException.DecodeException("malformed JSON in " + source + ": the file is empty");
+                throw new LocalFaults.Undecodable(source, "is empty where JSON was expected", "", null);
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw new MetaflowException.DecodeException("malformed JSON in " + source + ": "
-                    + e.getOriginalMessage(), e);
+            throw new LocalFaults.Undecodable(source, "is malformed JSON", e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new MetaflowException.DecodeException("malformed JSON in " + source + ": " + describe(e), e);
+            throw new LocalFaults.Undecodable(source, "is malformed JSON", describe(e), e);
         }
     }
 

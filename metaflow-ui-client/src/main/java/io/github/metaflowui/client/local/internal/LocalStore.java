@@ -52,12 +52,18 @@ public final class LocalStore {
     private final LruCache<Path, String> endSteps = new LruCache<>(100_000);
     private final LruCache<Path, RunTree> finalTrees = new LruCache<>(64);
     private final LruCache<Path, Dag> dags = new LruCache<>(1_000);
-    private final LruCache<String, Boolean> warned = new LruCache<>(1_000);
+    private final LocalFaults faults;
 
     public LocalStore(Path root, Clock clock) {
         this.root = Objects.requireNonNull(root, "root");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.tasks = new TaskReader(clock, 50_000);
+        this.faults = new LocalFaults(root, LOG);
+    }
+
+    /** How problems with this store's files are told outside (and logged once). */
+    public LocalFaults faults() {
+        return faults;
     }
 
     public Path root() {
@@ -201,7 +207,7 @@ public final class LocalStore {
         try {
             JsonNode json = LocalFiles.readJson(selfPath);
             if (!json.isObject()) {
-                throw new MetaflowException.DecodeException("malformed run record " + selfPath + ": not a JSON object");
+                throw new LocalFaults.Undecodable(selfPath, "is not a JSON object", "", null);
             }
             RunSelf self = new RunSelf(LocalFiles.text(json, "user_name").orElse(""),
                     LocalFiles.strings(json, "tags"), LocalFiles.strings(json, "system_tags"),
@@ -209,8 +215,8 @@ public final class LocalStore {
             selves.put(selfPath, new CachedSelf(size, modified, self));
             return Optional.of(new RunEntry(ref, dir, Optional.of(self), Optional.empty()));
         } catch (MetaflowException e) {
-            warnOnce("Run " + ref + " is unreadable: " + e.getMessage());
-            return Optional.of(new RunEntry(ref, dir, Optional.empty(), Optional.of(e.getMessage())));
+            return Optional.of(new RunEntry(ref, dir, Optional.empty(),
+                    Optional.of(faults.publicForm(e).getMessage())));
         }
     }
 
@@ -218,7 +224,7 @@ public final class LocalStore {
     public Run run(RunEntry e) {
         if (e.self().isEmpty()) {
             return new Run(e.ref(), "", Optional.empty(), e.created(), List.of(), List.of(),
-                    StatusInfo.of(Status.UNKNOWN, "the run record cannot be read: " + e.error().orElse("unknown error")),
+                    StatusInfo.of(Status.UNKNOWN, e.error().orElse("the run record cannot be read")),
                     Optional.empty(), Optional.empty(), Optional.empty());
         }
         RunSelf self = e.self().get();
@@ -231,8 +237,8 @@ public final class LocalStore {
             finished = v.finishedAt();
             duration = v.duration();
         } catch (MetaflowException ex) {
-            warnOnce("Cannot derive the status of run " + e.ref() + ": " + ex.getMessage());
-            status = StatusInfo.of(Status.UNKNOWN, "the run's files cannot be read: " + ex.getMessage());
+            status = StatusInfo.of(Status.UNKNOWN, "the run's files cannot be read: "
+                    + faults.publicForm(ex).getMessage());
         }
         return new Run(e.ref(), self.userName(), self.user(), self.created(), self.tags(), self.systemTags(), status,
                 finished, duration, Optional.empty());
@@ -306,7 +312,7 @@ public final class LocalStore {
             lastActivity = max(lastActivity, t.lastModified());
             for (TaskScan.AttemptScan a : t.attempts()) {
                 if (a.ok().isPresent()) {
-                    Instant at = a.okAt().orElse(a.done().orElse(t.lastModified()));
+                    Instant at = finishedAt(a, t);
                     if (endOkAt.isEmpty() || !at.isBefore(endOkAt.get())) {
                         endOk = a.ok();
                         endOkAt = Optional.of(at);
@@ -354,10 +360,12 @@ public final class LocalStore {
             }
             if (t.latestFailed()) {
                 failedDirs.add(t.dir());
-                Instant at = a.okAt().orElse(a.done().orElse(t.lastModified()));
+                Instant at = finishedAt(a, t);
                 if (failedAt.isEmpty() || at.isAfter(failedAt.get())) {
                     failedAt = Optional.of(at);
-                    failedTask = Optional.of(name);
+                    // "explode/2 (2 attempts)": the reason then says retries did happen before the last failure
+                    failedTask = Optional.of(t.attempts().size() > 1 ? name + " (" + t.attempts().size() + " attempts)"
+                            : name);
                 }
             } else if (!a.finished() && a.started().isPresent()) {
                 if (unfinishedSince.isEmpty() || a.started().get().isAfter(unfinishedSince.get())) {
@@ -372,6 +380,18 @@ public final class LocalStore {
             keepStopped(e.dir(), before, failedDirs, facts);
         }
         return facts;
+    }
+
+    /**
+     * When an attempt that has an outcome finished: the later of its {@code attempt_ok} and
+     * {@code attempt-done} records (as the task's own finish is), so that a run never finishes
+     * before its last task.
+     */
+    private static Instant finishedAt(TaskScan.AttemptScan a, TaskScan t) {
+        if (a.okAt().isPresent() && a.done().isPresent()) {
+            return max(a.okAt().get(), a.done().get());
+        }
+        return a.okAt().orElse(a.done().orElse(t.lastModified()));
     }
 
     /** A run's status cannot be derived while one of its tasks cannot be read. */
@@ -428,14 +448,6 @@ public final class LocalStore {
         return Optional.of(out);
     }
 
-    /** Logs a problem once (per distinct message), not on every poll. */
-    public void warnOnce(String message) {
-        if (warned.get(message).isEmpty()) {
-            warned.put(message, Boolean.TRUE);
-            LOG.warn(message);
-        }
-    }
-
     private static Instant max(Instant a, Instant b) {
         return a.isAfter(b) ? a : b;
     }
@@ -485,8 +497,7 @@ public final class LocalStore {
             try {
                 tasks.scan(task, dir).ifPresent(out::add);
             } catch (MetaflowException e) {
-                warnOnce("Task " + task + " is unreadable: " + e.getMessage());
-                out.add(TaskScan.unreadable(task, dir, seen(dir), e));
+                out.add(TaskScan.unreadable(task, dir, seen(dir), faults.publicForm(e)));
             }
         }
         return out;

@@ -27,7 +27,8 @@ public final class PickleBlobs {
     /** Where the blob of {@code sha} lives under a datastore root. */
     public static Path blobPath(Path root, String flow, String sha) {
         if (sha.length() < 3 || !sha.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-            throw new MetaflowException.DecodeException("artifact sha '" + sha + "' of flow " + flow
+            throw new MetaflowException.DecodeException("artifact sha '"
+                    + (sha.length() > 48 ? sha.substring(0, 48) + "..." : sha) + "' of flow " + flow
                     + " is not a hexadecimal digest");
         }
         return root.resolve(flow).resolve("data").resolve(sha.substring(0, 2)).resolve(sha);
@@ -40,8 +41,8 @@ public final class PickleBlobs {
             return Optional.empty();
         }
         if (size.get() > MAX_COMPRESSED) {
-            throw new MetaflowException.DecodeException("artifact blob " + blob + " is " + size.get()
-                    + " bytes, over the " + (MAX_COMPRESSED >> 20) + " MiB limit for decoding");
+            throw new LocalFaults.Undecodable(blob, "is " + size.get() + " bytes, over the " + (MAX_COMPRESSED >> 20)
+                    + " MiB limit for decoding", "", null);
         }
         byte[] raw = LocalFiles.read(blob);
         boolean casRaw = LocalFiles.readJsonIfExists(blob.resolveSibling(blob.getFileName() + "_meta"))
@@ -62,8 +63,7 @@ public final class PickleBlobs {
             }
             return Optional.of(out);
         } catch (IOException e) {
-            throw new MetaflowException.DecodeException("artifact blob " + blob + " is not valid gzip: "
-                    + LocalFiles.describe(e), e);
+            throw new LocalFaults.Undecodable(blob, "is not valid gzip", LocalFiles.describe(e), e);
         }
     }
 
@@ -73,11 +73,10 @@ public final class PickleBlobs {
         try {
             return u.loads(pickle);
         } catch (IOException | RuntimeException e) {
-            throw new MetaflowException.DecodeException("cannot decode the pickle in " + source + ": "
-                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"), e);
+            throw new LocalFaults.Undecodable(source, "cannot be decoded as a pickle",
+                    e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"), e);
         } catch (StackOverflowError e) {
-            throw new MetaflowException.DecodeException("cannot decode the pickle in " + source
-                    + ": it is nested too deeply", e);
+            throw new LocalFaults.Undecodable(source, "is nested too deeply to decode", "", e);
         } finally {
             u.close();
         }
@@ -88,8 +87,8 @@ public final class PickleBlobs {
         return readPickle(blob).map(bytes -> unpickle(bytes, blob));
     }
 
-    private static MetaflowException.DecodeException tooLarge(Path blob) {
-        return new MetaflowException.DecodeException(String.format(Locale.ROOT,
-                "artifact blob %s is over the %d MiB limit once decompressed", blob, MAX_DECOMPRESSED >> 20));
+    private static LocalFaults.Undecodable tooLarge(Path blob) {
+        return new LocalFaults.Undecodable(blob, String.format(Locale.ROOT, "is over the %d MiB limit once decompressed",
+                MAX_DECOMPRESSED >> 20), "", null);
     }
 }

@@ -78,6 +78,7 @@ class GraphInfoTest {
     void a_graph_that_is_not_a_dict_is_a_decode_error() {
         assertThatThrownBy(() -> GraphInfo.toDag("F", List.of(1), Path.of("blob")))
                 .isInstanceOf(MetaflowException.DecodeException.class)
-                .hasMessage("the _graph_info artifact in blob is not a dict but list");
+                .hasMessage("blob is not a graph (a dict) but list")
+                .extracting(e -> ((LocalFaults.Fault) e).problem()).isEqualTo("is not a graph (a dict) but list");
     }
 }

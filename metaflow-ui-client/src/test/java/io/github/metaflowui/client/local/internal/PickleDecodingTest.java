@@ -194,10 +194,11 @@ class PickleDecodingTest {
     void garbage_is_a_decode_error_naming_the_source() {
         assertThatThrownBy(() -> decode("80049501"))
                 .isInstanceOf(MetaflowException.DecodeException.class)
-                .hasMessageStartingWith("cannot decode the pickle in test.pickle: ");
+                .hasMessageStartingWith("test.pickle cannot be decoded as a pickle: ");
         assertThatThrownBy(() -> decode("ff"))
-                .isInstanceOf(MetaflowException.DecodeException.class)
-                .hasMessageStartingWith("cannot decode the pickle in test.pickle: ");
+                .isInstanceOf(LocalFaults.Undecodable.class)
+                .hasMessageStartingWith("test.pickle cannot be decoded as a pickle: ")
+                .extracting(e -> ((LocalFaults.Fault) e).problem()).isEqualTo("cannot be decoded as a pickle");
     }
 
     // ------------------------------------------------------------------ blobs
@@ -228,7 +229,7 @@ class PickleDecodingTest {
 
         assertThatThrownBy(() -> PickleBlobs.readPickle(big))
                 .isInstanceOf(MetaflowException.DecodeException.class)
-                .hasMessage("artifact blob " + big + " is 16777217 bytes, over the 16 MiB limit for decoding");
+                .hasMessage(big + " is 16777217 bytes, over the 16 MiB limit for decoding");
     }
 
     @Test
@@ -244,7 +245,7 @@ class PickleDecodingTest {
         assertThat(Files.size(bomb)).isLessThan(PickleBlobs.MAX_COMPRESSED);
         assertThatThrownBy(() -> PickleBlobs.readPickle(bomb))
                 .isInstanceOf(MetaflowException.DecodeException.class)
-                .hasMessage("artifact blob " + bomb + " is over the 64 MiB limit once decompressed");
+                .hasMessage(bomb + " is over the 64 MiB limit once decompressed");
     }
 
     @Test

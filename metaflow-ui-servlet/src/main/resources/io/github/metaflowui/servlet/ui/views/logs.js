@@ -1,13 +1,23 @@
 // The log viewer of one stream (stdout or stderr) of one attempt: loads the tail first, then
 // pages of PAGE_LINES on demand in either direction; newest line last, with line numbers and times.
+// Each line has an anchor: "#L38" in the URL selects line 38 and scrolls to it (loading it first).
 import { h, replaceChildren } from '../dom.js';
 import { apiUrl, getJson } from '../api.js';
 import { formatClock, formatCount, isoUtc, formatDateTime, toMillis } from '../format.js';
 import { message } from '../ui.js';
+import { ansiNodes, stripAnsi } from '../ansi.js';
 
 const PAGE_LINES = 1000;
+const MAX_KEPT = 3 * PAGE_LINES; // lines kept loaded at once, whatever the log's length
 const LONG_LINE = 1000; // longer lines are cut until the user asks for all of it
 const ERROR_LINE = /^(?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Fault)\b(?::.*)?$/;
+const LINE_ANCHOR = /^#L([1-9]\d{0,8})$/;
+
+/** The 0-based row the URL's "#L<n>" names, or null. */
+function anchorRow() {
+  const m = LINE_ANCHOR.exec(location.hash);
+  return m ? Number(m[1]) - 1 : null;
+}
 
 /**
  * @param {object} o
@@ -37,10 +47,22 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
     class: 'btn btn-small', href: apiUrl([...base, 'logs', stream, 'download'], { attempt_id: attemptId }), download: '',
     title: `Download the whole ${name} of attempt ${attemptId} as a text file`,
   }, 'Download');
+  const searchInput = h('input', {
+    type: 'search', class: 'log-search', placeholder: `Search the whole ${name}`, 'aria-label': `Search the whole ${name} on the server`,
+    spellcheck: 'false', autocomplete: 'off', maxlength: '200',
+  });
+  const searchStatus = h('span', { class: 'log-search-status', 'aria-live': 'polite' });
+  const btnPrevHit = h('button', { type: 'button', class: 'btn btn-small', title: 'Previous match', 'aria-label': 'Previous match', disabled: true }, '↑');
+  const btnNextHit = h('button', { type: 'button', class: 'btn btn-small', title: 'Next match', 'aria-label': 'Next match', disabled: true }, '↓');
+  const searchForm = h('form', { class: 'log-searchbar', role: 'search' },
+    searchInput, h('button', { type: 'submit', class: 'btn btn-small' }, 'Search'), btnPrevHit, btnNextHit, searchStatus);
+  const follow = h('input', { type: 'checkbox', class: 'log-follow' });
+  const followLabel = h('label', { class: 'setting', title: 'Reload the tail every few seconds and keep it in view' }, follow, 'Follow');
   const summary = h('div', { class: 'log-summary' });
   const body = h('div', { class: 'log-body', tabindex: '0', role: 'region', 'aria-label': `${name} of attempt ${attemptId}` });
   const node = h('div', { class: ['log-panel', `log-${stream}`] },
-    h('div', { class: 'log-toolbar' }, status, filter, h('span', { class: 'spacer' }), btnStart, btnEnd, download),
+    h('div', { class: 'log-toolbar' }, status, filter, h('span', { class: 'spacer' }), followLabel, btnStart, btnEnd, download),
+    searchForm,
     summary,
     body);
 
@@ -54,6 +76,22 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
   const minRow = () => extreme(Math.min);
   const maxRow = () => extreme(Math.max);
 
+  // Keeps at most MAX_KEPT lines (in memory and in the DOM): the lines farthest from the page just
+  // loaded go; the gap controls load them again when wanted.
+  function evictFar(data) {
+    if (rows.size <= MAX_KEPT || !data.length) {
+      return;
+    }
+    const lo = Number(data[0].row);
+    const hi = Number(data[data.length - 1].row);
+    const far = [...rows.keys()]
+      .map((r) => [r, r < Math.min(lo, hi) ? Math.min(lo, hi) - r : Math.max(0, r - Math.max(lo, hi))])
+      .sort((a, b) => b[1] - a[1]);
+    for (const [r] of far.slice(0, rows.size - MAX_KEPT)) {
+      rows.delete(r);
+    }
+  }
+
   async function fetchPage(params, sig) {
     const res = await getJson(apiUrl([...base, 'logs', stream], { attempt_id: attemptId, _limit: PAGE_LINES, ...params }), { signal: sig });
     const data = Array.isArray(res.data) ? res.data : [];
@@ -63,6 +101,7 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
         rows.set(row, { ts: toMillis(r.timestamp), line: r.line === null || r.line === undefined ? '' : String(r.line) });
       }
     }
+    evictFar(data);
     const pages = res.pages || {};
     if (Number.isFinite(Number(pages.total_lines)) && pages.total_lines !== null) {
       total = Number(pages.total_lines);
@@ -151,7 +190,7 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
           () => loadAround(after + 1, 'keep')));
       }
       const el = lineEl(row, rows.get(row));
-      lineEls.push([el, rows.get(row).line.toLowerCase()]);
+      lineEls.push([el, stripAnsi(rows.get(row).line).toLowerCase()]);
       list.append(el);
       prev = row;
     }
@@ -168,21 +207,21 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
 
   function lineEl(row, { ts, line }) {
     const text = line.length > LONG_LINE ? line.slice(0, LONG_LINE) : line;
-    const textEl = h('span', { class: 'lt' }, text);
+    const textEl = h('span', { class: 'lt' }, ansiNodes(text));
     if (line.length > LONG_LINE) {
       const more = h('button', { type: 'button', class: 'linkish', 'aria-expanded': 'false' },
         `… show all ${formatCount(line.length)} characters`);
       more.addEventListener('click', () => {
         const open = more.getAttribute('aria-expanded') === 'true';
-        textEl.textContent = open ? line.slice(0, LONG_LINE) : line;
+        replaceChildren(textEl, ansiNodes(open ? line.slice(0, LONG_LINE) : line));
         more.setAttribute('aria-expanded', String(!open));
         more.textContent = open ? `… show all ${formatCount(line.length)} characters` : ' show less';
         textEl.append(more);
       });
       textEl.append(more);
     }
-    return h('div', { class: 'll', dataset: { row } },
-      h('span', { class: 'ln', 'aria-hidden': 'true' }, String(row + 1)),
+    return h('div', { class: ['ll', row === anchorRow() && 'target'], id: `L${row + 1}`, dataset: { row } },
+      h('a', { class: 'ln', href: `#L${row + 1}`, 'aria-hidden': 'true', tabindex: '-1', title: `Link to line ${row + 1}` }, String(row + 1)),
       ts === null ? h('span', { class: 'ts' }) : h('time', { class: 'ts', datetime: isoUtc(ts), title: `${formatDateTime(ts)} (${isoUtc(ts)})` }, formatClock(ts)),
       textEl);
   }
@@ -194,24 +233,14 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
       return;
     }
     for (let i = sorted.length - 1; i >= 0; i--) {
-      const { line } = rows.get(sorted[i]);
+      const line = stripAnsi(rows.get(sorted[i]).line);
       if (ERROR_LINE.test(line.trim())) {
         const row = sorted[i];
         summary.append(h('div', { class: 'msg msg-error' },
           h('span', { class: 'msg-title' }, 'Error: '),
           h('code', null, line.trim().slice(0, 500)),
           ' ',
-          h('button', {
-            type: 'button', class: 'linkish',
-            onclick: () => {
-              const el = body.querySelector(`.ll[data-row="${row}"]`);
-              if (el) {
-                body.querySelectorAll('.ll.hit').forEach((x) => x.classList.remove('hit'));
-                el.classList.add('hit');
-                el.scrollIntoView({ block: 'center' });
-              }
-            },
-          }, `line ${formatCount(row + 1)}`)));
+          h('a', { href: `#L${row + 1}`, title: `Select line ${row + 1}` }, `line ${formatCount(row + 1)}`)));
         return;
       }
     }
@@ -247,10 +276,118 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
   });
   btnEnd.addEventListener('click', () => loadTail('bottom'));
 
-  const ready = loadTail('bottom', signal).then(() => {
-    // the node is attached to the page only after ready: scroll the tail into view then
+  // Server-side search over the whole log, with hit navigation (loads the page around a hit).
+  const search = { hits: [], index: -1 };
+  async function showHit(i) {
+    if (!search.hits.length) {
+      return;
+    }
+    search.index = (i + search.hits.length) % search.hits.length;
+    const row = search.hits[search.index];
+    if (!rows.has(row)) {
+      await loadAround(row, 'keep');
+    }
+    body.querySelectorAll('.ll.hit').forEach((x) => x.classList.remove('hit'));
+    const el = body.querySelector(`.ll[data-row="${row}"]`);
+    if (el) {
+      el.classList.add('hit');
+      el.scrollIntoView({ block: 'center' });
+    }
+    searchStatus.textContent = `Match ${formatCount(search.index + 1)} of ${formatCount(search.hits.length)}${search.truncated ? '+' : ''}, line ${formatCount(row + 1)}`;
+  }
+  searchForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const q = searchInput.value.trim();
+    search.hits = [];
+    search.index = -1;
+    btnPrevHit.disabled = true;
+    btnNextHit.disabled = true;
+    if (!q) {
+      searchStatus.textContent = '';
+      return;
+    }
+    searchStatus.textContent = 'Searching…';
+    try {
+      const res = await getJson(apiUrl([...base, 'logs', stream, 'search'], { q, attempt_id: attemptId, _limit: 1000 }));
+      const data = res.data || {};
+      search.hits = (Array.isArray(data.rows) ? data.rows : []).map((r) => Number(r.row)).filter(Number.isInteger);
+      search.truncated = Boolean(data.truncated);
+    } catch (e) {
+      searchStatus.textContent = `Search failed: ${e.message}`;
+      return;
+    }
+    if (!search.hits.length) {
+      searchStatus.textContent = 'No matches in the whole log.';
+      return;
+    }
+    btnPrevHit.disabled = false;
+    btnNextHit.disabled = false;
+    await showHit(0);
+  });
+  btnNextHit.addEventListener('click', () => showHit(search.index + 1));
+  btnPrevHit.addEventListener('click', () => showHit(search.index - 1));
+
+  // Follow the tail: reload the last page every few seconds while the panel is on the page.
+  let followTimer = null;
+  const followTick = async () => {
+    if (!follow.checked || !node.isConnected) {
+      follow.checked = follow.checked && node.isConnected;
+      return;
+    }
+    if (document.visibilityState === 'visible') {
+      await loadTail('bottom');
+    }
+    followTimer = setTimeout(followTick, 3000);
+  };
+  follow.addEventListener('change', () => {
+    clearTimeout(followTimer);
+    if (follow.checked) {
+      followTick();
+    }
+  });
+
+
+  /** Selects a line (marks it, scrolls it into view), loading its page first when needed. */
+  async function select(row, sig) {
+    if (!rows.has(row) && (total === null || row < total)) {
+      await run({ _page: pageContaining(row) }, 'keep', sig);
+    }
+    body.querySelectorAll('.ll.target').forEach((x) => x.classList.remove('target'));
+    const el = body.querySelector(`.ll[data-row="${row}"]`);
+    if (el) {
+      el.classList.add('target');
+      el.scrollIntoView({ block: 'center' });
+    }
+    return el;
+  }
+
+  // "#L38" set later (a line number or the error summary clicked, Back/Forward): select that line
+  const onHash = () => {
+    if (!node.isConnected) {
+      window.removeEventListener('hashchange', onHash);
+      return;
+    }
+    const row = anchorRow();
+    if (row !== null) {
+      select(row);
+    }
+  };
+  window.addEventListener('hashchange', onHash);
+
+  const ready = loadTail('bottom', signal).then(async () => {
+    const row = anchorRow();
+    if (row !== null && !rows.has(row) && (total === null || row < total)) {
+      await run({ _page: pageContaining(row) }, 'keep', signal);
+    }
+    // the node is attached to the page only after ready: place the log then
     requestAnimationFrame(() => {
-      body.scrollTop = body.scrollHeight;
+      const target = row === null ? null : body.querySelector(`.ll[data-row="${row}"]`);
+      if (target) {
+        target.classList.add('target');
+        target.scrollIntoView({ block: 'center' });
+      } else {
+        body.scrollTop = body.scrollHeight;
+      }
     });
   });
   return { node, ready };

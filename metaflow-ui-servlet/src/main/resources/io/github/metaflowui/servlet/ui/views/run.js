@@ -1,36 +1,41 @@
 // "/{flow}/{run}": run header, failed-task shortcut, parameters, graph, steps and the task list.
 import { h } from '../dom.js';
 import { ApiError, optional } from '../api.js';
-import { paths, withQuery } from '../nav.js';
+import { paths, withQuery, navigate } from '../nav.js';
 import { normalizeStatus, formatCount, plural, STATUSES } from '../format.js';
 import {
-  statusBadge, statusCount, timeEl, durationEl, tagChip, fact, message, pager, sortHeader, th, pageParam,
+  statusBadge, statusCount, timeEl, durationEl, tagChip, fact, message, sortHeader, th,
 } from '../ui.js';
 import { dagView, stepOrder, stepTypeLabel } from './dag.js';
+import { extrasSection } from './extras.js';
+import { virtualTable } from '../virtual-list.js';
+import { timelineSection } from './timeline.js';
 
-const TASK_PAGE_SIZE = 50;
+const TASK_PAGE_SIZE = 100;
 const FAILED_SHOWN = 5;
 const TASK_STATUSES = ['failed', 'running', 'pending', 'unknown', 'completed'];
 
 export async function runView({ params, query, load }) {
   const { flow, run } = params;
   const base = ['flows', flow, 'runs', run];
-  const page = pageParam(query, '_page');
-  const limit = pageParam(query, '_limit', TASK_PAGE_SIZE);
+  const page = 1; // the task list is virtualized: pages are fetched as they scroll into view
+  const limit = TASK_PAGE_SIZE;
   const statusFilter = query.get('status') || '';
   const stepFilter = query.get('step') || '';
+  const search = (query.get('q') || '').trim();
   const order = query.get('_order') || '+ts_epoch';
   const taskParams = {
-    _page: page, _limit: limit, _order: order, status: statusFilter || null, step_name: stepFilter || null,
+    _page: page, _limit: limit, _order: order, status: statusFilter || null, step_name: stepFilter || null, q: search || null,
   };
 
-  const [runRes, stepsRes, tasksRes, dagRes, paramsRes, failedRes] = await Promise.all([
+  const [runRes, stepsRes, tasksRes, dagRes, paramsRes, failedRes, extrasRes] = await Promise.all([
     load(base),
     load([...base, 'steps'], { _limit: 1000 }),
     load([...base, 'tasks'], taskParams),
     optional(load([...base, 'dag'])),
     optional(load([...base, 'parameters'])),
     optional(load([...base, 'tasks'], { status: 'failed', _limit: FAILED_SHOWN + 1, _order: '+ts_epoch' })),
+    optional(load([...base, 'extras'])),
   ]);
 
   const r = runRes.data || {};
@@ -53,11 +58,19 @@ export async function runView({ params, query, load }) {
     ],
     node: h('section', { class: 'view view-run' },
       runHeader(flow, r, runId),
+      extrasSection(extrasRes),
       failedShortcut(flow, run, failed, steps, hrefHere),
       parametersSection(paramsRes),
       dag ? dagSection(dag, steps, stepFilter, hrefHere) : dagProblem(dagRes),
       stepsSection(steps, dag, stepFilter, hrefHere),
-      tasksSection({ flow, run, tasks, steps, page, hasNext: Boolean(tasksRes.pages && tasksRes.pages.next), statusFilter, stepFilter, order, hrefHere })),
+      timelineSection({ flow, run, runData: r, steps, stepFilter, query, load, base, hrefHere }),
+      tasksSection({
+        flow, run, tasks, steps, page, hasNext: Boolean(tasksRes.pages && tasksRes.pages.next), statusFilter, stepFilter, order, hrefHere,
+        search, fetchPage: async (p) => {
+          const res = await load([...base, 'tasks'], { ...taskParams, _page: p });
+          return { rows: Array.isArray(res.data) ? res.data : [], hasNext: Boolean(res.pages && res.pages.next) };
+        },
+      })),
   };
 }
 
@@ -222,7 +235,7 @@ function taskCounts(counts) {
   return [h('span', { class: 'count-total', title: plural(total, 'task') }, formatCount(total)), ...parts];
 }
 
-function tasksSection({ flow, run, tasks, steps, page, hasNext, statusFilter, stepFilter, order, hrefHere }) {
+function tasksSection({ flow, run, tasks, steps, page, hasNext, statusFilter, stepFilter, order, hrefHere, search, fetchPage }) {
   const counts = {};
   for (const s of steps) {
     if (stepFilter && String(s.step_name) !== stepFilter) {
@@ -246,31 +259,49 @@ function tasksSection({ flow, run, tasks, steps, page, hasNext, statusFilter, st
       ? h('span', { class: 'chip chip-filter' }, 'step: ', h('strong', null, stepFilter), ' ',
         h('a', { href: hrefHere({ step: null, _page: null }) + '#tasks', 'aria-label': `Remove step filter ${stepFilter}`, title: 'Show all steps' }, '✕'))
       : null,
-    pager(page, hasNext, (p) => hrefHere({ _page: p > 1 ? p : null }) + '#tasks', { label: 'Task pages (top)' }));
+    taskSearch(search, hrefHere));
 
   let body;
   if (!tasks.length) {
     body = page > 1
       ? message('empty', `No tasks on page ${formatCount(page)}.`, h('p', null, h('a', { href: hrefHere({ _page: null }) + '#tasks' }, 'Go to the first page')))
-      : message('empty', statusFilter || stepFilter ? 'No tasks match these filters.' : 'No tasks yet.');
+      : message('empty', statusFilter || stepFilter || search ? 'No tasks match these filters.' : 'No tasks yet.');
   } else {
     const sortHref = (o) => hrefHere({ _order: o === '+ts_epoch' ? null : o, _page: null }) + '#tasks';
-    body = h('div', { class: 'table-wrap' },
-      h('table', { class: 'grid tasks-table' },
-        h('thead', null, h('tr', null,
+    const known = search ? null : (statusFilter ? (counts[statusFilter] || 0) : total);
+    const thead = h('thead', null, h('tr', null,
           sortHeader('Task', 'task_id', order, sortHref, { firstDir: '+' }),
           th('Step'), th('Status'), th('Attempts', 'col-num'), th('Foreach'),
           sortHeader('Started', 'started_at', order, sortHref, { firstDir: '+' }),
           sortHeader('Finished', 'finished_at', order, sortHref),
           sortHeader('Duration', 'duration', order, sortHref, { cls: 'col-num' }),
-          th('Logs'))),
-        h('tbody', null, tasks.map((t) => taskRow(flow, run, t)))));
+          th('Logs')));
+    body = virtualTable({
+      thead, className: 'grid tasks-table', columns: 9, pageSize: TASK_PAGE_SIZE,
+      total: known && known >= tasks.length ? known : null, firstPage: tasks, firstHasNext: hasNext, fetchPage,
+      renderRow: (t) => taskRow(flow, run, t), key: `${flow}/${run}?${statusFilter}&${stepFilter}&${search}&${order}`,
+      label: 'Tasks (scroll to load more)',
+    }).node;
   }
   return h('section', { class: 'block', id: 'tasks' },
     h('h2', null, 'Tasks', stepFilter ? h('span', { class: 'muted' }, ` of ${stepFilter}`) : null),
     filters,
-    body,
-    h('div', { class: 'page-foot' }, pager(page, hasNext, (p) => hrefHere({ _page: p > 1 ? p : null }) + '#tasks', { label: 'Task pages' })));
+    body);
+}
+
+// Search by foreach value (e.g. "items[3]" or "=42") or task id, on the server, on Enter.
+function taskSearch(search, hrefHere) {
+  const input = h('input', {
+    type: 'search', id: 'task-q', class: 'task-search', value: search, placeholder: 'Foreach value or task id',
+    'aria-label': 'Find tasks by foreach value or task id', spellcheck: 'false', autocomplete: 'off', maxlength: '200',
+  });
+  const form = h('form', { class: 'task-search-form', role: 'search' }, input,
+    h('button', { type: 'submit', class: 'btn btn-small' }, 'Find'));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    navigate(hrefHere({ q: input.value.trim() || null, _page: null }) + '#tasks', { scroll: 'keep' });
+  });
+  return form;
 }
 
 function taskRow(flow, run, t) {

@@ -5,6 +5,7 @@ import { paths, withQuery } from '../nav.js';
 import { normalizeStatus, formatBytes, formatCount, plural } from '../format.js';
 import { statusBadge, timeEl, durationEl, fact, message, th, UiError } from '../ui.js';
 import { logPanel } from './logs.js';
+import { extrasSection } from './extras.js';
 
 export async function taskView({ params, query, load, signal }) {
   const { flow, run, step, task } = params;
@@ -33,10 +34,11 @@ export async function taskView({ params, query, load, signal }) {
   const stream = logParam === 'err' || logParam === 'out' ? logParam : (attemptFailed ? 'err' : 'out');
 
   const logs = attempt ? logPanel({ base, attemptId, stream, failed: attemptFailed, signal }) : null;
-  const [metaRes, artRes] = await Promise.all([
+  const [metaRes, artRes, , extrasRes] = await Promise.all([
     attempt ? optional(load([...base, 'metadata'], { _limit: 1000 })) : null,
     attempt ? optional(load([...base, 'artifacts'], { attempt_id: attemptId, _limit: 1000 })) : null,
     logs ? logs.ready : null,
+    optional(load([...base, 'extras'], attempt ? { attempt_id: attemptId } : null)),
   ]);
 
   const r = runRes.ok ? runRes.value.data || {} : {};
@@ -54,6 +56,7 @@ export async function taskView({ params, query, load, signal }) {
     ],
     node: h('section', { class: 'view view-task' },
       taskHeader({ flow, run, step, task, t, r, attempt, attempts }),
+      extrasSection(extrasRes),
       attemptTabs(attempts, attemptId, hrefHere),
       h('section', { class: 'block', 'aria-labelledby': 'logs-title' },
         h('div', { class: 'block-head' },
@@ -94,9 +97,10 @@ function taskHeader({ flow, run, step, task, t, r, attempt, attempts }) {
       fact('Step', h('a', { href: paths.run(flow, run, { step }) + '#tasks', title: `All tasks of ${step}` }, step)),
       t.foreach_label ? fact('Foreach', h('code', null, String(t.foreach_label))) : null,
       fact('Attempts', attempts.length ? formatCount(attempts.length) : 'none yet'),
+      // with an attempt shown, these are that attempt's times (the run page's task row shows the whole task)
       fact(attempt ? `Attempt ${attempt.id} started` : 'Started', timeEl(shown.started, { empty: '—' })),
-      fact('Finished', timeEl(shown.finished, { empty: attempt && attempt.status === 'running' ? 'still running' : '—' })),
-      fact('Duration', durationEl(shown.duration, { running: attempt && attempt.status === 'running' }))));
+      fact(attempt ? `Attempt ${attempt.id} finished` : 'Finished', timeEl(shown.finished, { empty: attempt && attempt.status === 'running' ? 'still running' : '—' })),
+      fact(attempt ? 'Attempt duration' : 'Duration', durationEl(shown.duration, { running: attempt && attempt.status === 'running' }))));
 }
 
 function attemptTabs(attempts, selected, hrefHere) {
