@@ -127,6 +127,10 @@ final class PageWindow {
         } else if (more) {
             next = cursor;
         }
+        if (sought && rows.isEmpty()) {
+            // past the end: walk there instead, to learn where the end is (pages.last)
+            return read(fetch, null, page, limit, x -> Optional.empty(), extra, filtered);
+        }
         Long last = null;
         if (!more && cursor == null) {
             if (!rows.isEmpty()) {
