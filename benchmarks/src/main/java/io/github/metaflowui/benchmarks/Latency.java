@@ -1,8 +1,5 @@
 package io.github.metaflowui.benchmarks;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -54,16 +51,5 @@ final class Latency {
         }
         Runtime rt = Runtime.getRuntime();
         return (rt.totalMemory() - rt.freeMemory()) >> 20;
-    }
-
-    /** The highest heap use seen since the JVM started (sum of the heap pools' peaks), in MB. */
-    static long peakHeapMb() {
-        long peak = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                peak += pool.getPeakUsage().getUsed();
-            }
-        }
-        return peak >> 20;
     }
 }

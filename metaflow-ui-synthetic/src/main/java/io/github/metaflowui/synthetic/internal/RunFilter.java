@@ -17,7 +17,6 @@ final class RunFilter {
     long createdFrom = Long.MIN_VALUE;
     long createdTo = Long.MAX_VALUE;
     boolean impossible;
-    private boolean[] userSetMatchAll;
     private boolean[] userSetMatchAny;
 
     RunFilter(Archive a) {
@@ -51,7 +50,6 @@ final class RunFilter {
     /** Call after setting tags: precomputes which user-tag sets match. */
     void prepare() {
         int sets = a.tagSets.size();
-        userSetMatchAll = new boolean[sets];
         userSetMatchAny = new boolean[sets];
         for (int i = 0; i < sets; i++) {
             List<String> t = a.tagSets.get(i);
