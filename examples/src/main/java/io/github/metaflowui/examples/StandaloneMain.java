@@ -97,6 +97,10 @@ public final class StandaloneMain {
                 demo = new DemoRuns(dir, Clock.systemUTC(), 1.0);
                 source = "a temporary copy of the bundled sample runs, where a simulated " + DemoRuns.FLOW
                         + " run progresses (tagged demo; a new one every minute or so)";
+            } else if (options.synthetic().isPresent()) {
+                SyntheticSource synthetic = SyntheticSource.start(options.synthetic().get(), out);
+                backend = synthetic.backend();
+                source = synthetic.describe();
             } else if (options.metaflowDir().isPresent()) {
                 backend = LocalMetaflowBackend.builder().root(options.metaflowDir().get()).build();
                 source = backend.describe();

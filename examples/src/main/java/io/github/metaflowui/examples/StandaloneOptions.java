@@ -11,7 +11,7 @@ import java.util.Optional;
  * {@link IllegalArgumentException} whose message is printed for the user.
  */
 record StandaloneOptions(String host, int port, Optional<Path> metaflowDir, Optional<URI> serviceUrl,
-                         Optional<URI> uiBackendUrl, boolean demo, boolean help) {
+                         Optional<URI> uiBackendUrl, Optional<String> synthetic, boolean demo, boolean help) {
     static final String DEFAULT_HOST = "127.0.0.1";
     static final int DEFAULT_PORT = 8083;
 
@@ -19,7 +19,7 @@ record StandaloneOptions(String host, int port, Optional<Path> metaflowDir, Opti
             "Usage: java -jar metaflow-ui-standalone.jar [options]",
             "",
             "Serves the Metaflow UI for your runs. Where the runs come from, the first that applies:",
-            "  1. --metaflow-dir, --service-url or --ui-backend-url (give one);",
+            "  1. --metaflow-dir, --service-url, --ui-backend-url or --synthetic (give one);",
             "  2. Metaflow's own configuration: METAFLOW_SERVICE_URL (with METAFLOW_SERVICE_AUTH_KEY and",
             "     METAFLOW_SERVICE_HEADERS), or ~/.metaflowconfig/config.json (config_<METAFLOW_PROFILE>.json);",
             "  3. the bundled sample runs.",
@@ -29,6 +29,11 @@ record StandaloneOptions(String host, int port, Optional<Path> metaflowDir, Opti
             "                       .metaflow; read-only, nothing in it is ever written or moved",
             "  --service-url URL    a Metaflow metadata service, e.g. http://metadata.internal:8080/",
             "  --ui-backend-url URL a Metaflow UI backend (its /api prefix included), e.g. http://ui.internal:8083/api/",
+            "  --synthetic RUNS:TASKS",
+            "                       a generated archive of RUNS runs (up to 2,000,000) across a few hundred flows,",
+            "                       one of them with a TASKS-task foreach step, e.g. 1000000:100000; served by an",
+            "                       in-process metadata-service/UI-backend simulator on loopback, indexed in memory",
+            "                       (give the JVM -Xmx256m or more for a million runs)",
             "  --host HOST          the address to listen on (default " + DEFAULT_HOST + "; anything other than a",
             "                       loopback address lets other machines in)",
             "  --port PORT          the port to listen on (default " + DEFAULT_PORT + "; 0 picks a free one)",
@@ -43,6 +48,7 @@ record StandaloneOptions(String host, int port, Optional<Path> metaflowDir, Opti
         Path dir = null;
         URI service = null;
         URI uiBackend = null;
+        String synthetic = null;
         boolean help = false;
         boolean demo = false;
         for (int i = 0; i < args.length; i++) {
@@ -114,26 +120,37 @@ record StandaloneOptions(String host, int port, Optional<Path> metaflowDir, Opti
                     }
                     break;
                 }
+                case "--synthetic": {
+                    String v = value(name, inline, args, ++i);
+                    if (inline != null) {
+                        i--;
+                    }
+                    io.github.metaflowui.synthetic.ArchiveSpec.parse(v, java.time.Instant.EPOCH); // validates
+                    synthetic = v.trim();
+                    break;
+                }
                 default:
                     throw new IllegalArgumentException("unknown option '" + arg + "' (see --help)");
             }
         }
-        int sources = (dir != null ? 1 : 0) + (service != null ? 1 : 0) + (uiBackend != null ? 1 : 0);
+        int sources = (dir != null ? 1 : 0) + (service != null ? 1 : 0) + (uiBackend != null ? 1 : 0)
+                + (synthetic != null ? 1 : 0);
         if (sources > 1) {
             throw new IllegalArgumentException(
-                    "give only one of --metaflow-dir, --service-url and --ui-backend-url");
+                    "give only one of --metaflow-dir, --service-url, --ui-backend-url and --synthetic");
         }
         if (demo && sources > 0) {
             throw new IllegalArgumentException("--demo runs on a copy of the bundled sample runs and cannot be"
-                    + " combined with --metaflow-dir, --service-url or --ui-backend-url (your data is only ever read)");
+                    + " combined with --metaflow-dir, --service-url, --ui-backend-url or --synthetic (your data is only"
+                    + " ever read)");
         }
         return new StandaloneOptions(host, port, Optional.ofNullable(dir), Optional.ofNullable(service),
-                Optional.ofNullable(uiBackend), demo, help);
+                Optional.ofNullable(uiBackend), Optional.ofNullable(synthetic), demo, help);
     }
 
     /** True when a data source was named on the command line. */
     boolean hasExplicitSource() {
-        return metaflowDir.isPresent() || serviceUrl.isPresent() || uiBackendUrl.isPresent();
+        return metaflowDir.isPresent() || serviceUrl.isPresent() || uiBackendUrl.isPresent() || synthetic.isPresent();
     }
 
     private static URI httpUrl(String name, String value) {

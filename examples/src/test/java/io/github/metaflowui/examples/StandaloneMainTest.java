@@ -45,7 +45,7 @@ class StandaloneMainTest {
     void demo_never_writes_into_a_given_directory(@TempDir Path tmp) {
         assertThat(launch("--demo", "--metaflow-dir", tmp.toString()).exitCode()).isEqualTo(2);
         assertThat(err()).isEqualTo("error: --demo runs on a copy of the bundled sample runs and cannot be combined"
-                + " with --metaflow-dir, --service-url or --ui-backend-url (your data is only ever read)" + System.lineSeparator());
+                + " with --metaflow-dir, --service-url, --ui-backend-url or --synthetic (your data is only ever read)" + System.lineSeparator());
     }
 
     @Test

@@ -111,7 +111,7 @@ class StandaloneRecordedServicesTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(l.exitCode()).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8))
-                .contains("give only one of --metaflow-dir, --service-url and --ui-backend-url");
+                .contains("give only one of --metaflow-dir, --service-url, --ui-backend-url and --synthetic");
     }
 
     @Test

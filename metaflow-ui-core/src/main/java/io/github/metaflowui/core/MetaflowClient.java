@@ -62,6 +62,13 @@ public final class MetaflowClient implements AutoCloseable {
         return backend.steps(run);
     }
 
+    /** A step summarised (counts, times, duration distribution) without listing its tasks. */
+    public StepAggregates aggregates(RunRef run, String step) {
+        Objects.requireNonNull(run, "run");
+        Objects.requireNonNull(step, "step");
+        return backend.aggregates(run, step);
+    }
+
     public Paged<Task> tasks(RunRef run, TaskQuery query) {
         Objects.requireNonNull(run, "run");
         Objects.requireNonNull(query, "query");

@@ -26,6 +26,8 @@ public final class MetaflowUiOptions {
     public static final int DEFAULT_RUNS_PAGE_SIZE = 50;
     /** How many live-update streams may be open at once by default. */
     public static final int DEFAULT_MAX_LIVE_CLIENTS = 1000;
+    /** The runs the servlet's index holds by default. */
+    public static final int DEFAULT_INDEX_MAX_RUNS = 1_000_000;
 
     private static final MetaflowUiOptions DEFAULTS = builder().build();
 
@@ -42,6 +44,8 @@ public final class MetaflowUiOptions {
     private final long liveClientQueueBytes;
     private final Duration slowClientTimeout;
     private final Watcher watcher;
+    private final int indexMaxRuns;
+    private final java.time.Duration indexRefresh;
     private final List<LinkTemplate> runLinks;
     private final List<LinkTemplate> taskLinks;
     private final List<MetaflowUiPlugin> plugins;
@@ -65,6 +69,8 @@ public final class MetaflowUiOptions {
         this.liveClientQueueBytes = b.liveClientQueueBytes;
         this.slowClientTimeout = b.slowClientTimeout;
         this.watcher = b.watcher;
+        this.indexMaxRuns = b.indexMaxRuns;
+        this.indexRefresh = b.indexRefresh;
     }
 
     /** System UTC clock, loopback callers only, {@code frame-ancestors 'self'}, title "Metaflow", 50 runs a page. */
@@ -140,6 +146,20 @@ public final class MetaflowUiOptions {
         return Optional.ofNullable(watcher);
     }
 
+    /**
+     * How many of the newest runs the servlet's in-memory index holds
+     * ({@link io.github.metaflowui.core.index.IndexedBackend}), 0 when the servlet asks the backend
+     * directly.
+     */
+    public int indexMaxRuns() {
+        return indexMaxRuns;
+    }
+
+    /** How often the index looks for new runs and re-checks unfinished ones. */
+    public java.time.Duration indexRefresh() {
+        return indexRefresh;
+    }
+
     /** External links shown on run pages (templates over the run). */
     public List<LinkTemplate> runLinks() {
         return runLinks;
@@ -163,9 +183,10 @@ public final class MetaflowUiOptions {
     @Override
     public String toString() {
         return "MetaflowUiOptions[title=" + title + ", frameAncestors=" + frameAncestors + ", runsPageSize="
-                + runsPageSize + ", clock=" + clock + ", runLinks=" + runLinks.size() + ", taskLinks="
-                + taskLinks.size() + ", plugins=" + plugins.size() + ", hideChrome=" + hideChrome
-                + ", liveUpdates=" + liveUpdates + ", maxLiveClients=" + maxLiveClients + "]";
+                + runsPageSize + ", indexMaxRuns=" + indexMaxRuns + ", indexRefresh=" + indexRefresh + ", clock=" + clock
+                + ", runLinks=" + runLinks.size() + ", taskLinks=" + taskLinks.size() + ", plugins=" + plugins.size()
+                + ", hideChrome=" + hideChrome + ", liveUpdates=" + liveUpdates + ", maxLiveClients=" + maxLiveClients
+                + "]";
     }
 
     public static final class Builder {
@@ -182,6 +203,8 @@ public final class MetaflowUiOptions {
         private long liveClientQueueBytes = 4L * 1024 * 1024;
         private Duration slowClientTimeout = Duration.ofSeconds(30);
         private Watcher watcher;
+        private int indexMaxRuns = DEFAULT_INDEX_MAX_RUNS;
+        private java.time.Duration indexRefresh = java.time.Duration.ofSeconds(5);
         private final List<LinkTemplate> runLinks = new ArrayList<>();
         private final List<LinkTemplate> taskLinks = new ArrayList<>();
         private final List<MetaflowUiPlugin> plugins = new ArrayList<>();
@@ -230,6 +253,23 @@ public final class MetaflowUiOptions {
         /** Shares the host's watcher (its intervals then apply); the servlet never closes it. */
         public Builder watcher(Watcher watcher) {
             this.watcher = Objects.requireNonNull(watcher, "watcher");
+            return this;
+        }
+
+        /**
+         * Holds up to this many of the newest runs in an in-memory index (about 50 bytes each) so that
+         * any runs page, in any order and at any depth, is answered without asking the backend; 0 turns
+         * the index off. Default {@value MetaflowUiOptions#DEFAULT_INDEX_MAX_RUNS}. A backend that already
+         * is an {@code IndexedBackend} is used as it is.
+         */
+        public Builder indexMaxRuns(int indexMaxRuns) {
+            this.indexMaxRuns = indexMaxRuns;
+            return this;
+        }
+
+        /** How often the index refreshes (new runs, unfinished runs). Default 5 s. */
+        public Builder indexRefresh(java.time.Duration indexRefresh) {
+            this.indexRefresh = Objects.requireNonNull(indexRefresh, "indexRefresh");
             return this;
         }
 
@@ -334,6 +374,12 @@ public final class MetaflowUiOptions {
             positive("slowClientTimeout", slowClientTimeout);
             if (liveClientQueueBytes < 1024) {
                 throw new IllegalArgumentException("liveClientQueueBytes must be >= 1024, got " + liveClientQueueBytes);
+            }
+            if (indexMaxRuns < 0) {
+                throw new IllegalArgumentException("indexMaxRuns must be 0 (no index) or more, got " + indexMaxRuns);
+            }
+            if (indexRefresh.toMillis() < 10) {
+                throw new IllegalArgumentException("indexRefresh must be at least 10 ms, got " + indexRefresh);
             }
             if (runsPageSize < 1 || runsPageSize > PageRequest.MAX_LIMIT) {
                 throw new IllegalArgumentException("runsPageSize must be between 1 and " + PageRequest.MAX_LIMIT

@@ -1,5 +1,6 @@
 package io.github.metaflowui.servlet;
 
+import io.github.metaflowui.core.index.IndexedBackend;
 import io.github.metaflowui.core.spi.MetaflowBackend;
 import io.github.metaflowui.core.watch.Watcher;
 import io.github.metaflowui.servlet.internal.Api;
@@ -63,7 +64,8 @@ public class MetaflowUiServlet extends HttpServlet {
     private final String pageCsp;
     private transient volatile Api api;
     private transient volatile UiAssets assets;
-    private transient volatile IndexPage index;
+    private transient volatile IndexPage indexPage;
+    private transient volatile IndexedBackend index;
     private transient volatile EventHub events;
     private transient volatile Watcher ownWatcher;
 
@@ -100,14 +102,22 @@ public class MetaflowUiServlet extends HttpServlet {
             LOG.warn("classpath:{}{} is missing: the Metaflow UI page is unavailable, the API still works",
                     assetRoot, UiAssets.INDEX);
         }
-        this.index = page.map(p -> new IndexPage(p.bytes(), loaded.hash(), options.title(), options.hideChrome())).orElse(null);
+        this.indexPage = page.map(p -> new IndexPage(p.bytes(), loaded.hash(), options.title(), options.hideChrome()))
+                .orElse(null);
         this.assets = loaded;
-        this.api = new Api(backend, options.clock(), options.title(), options.runsPageSize(),
+        MetaflowBackend served = backend;
+        if (options.indexMaxRuns() > 0 && !(backend instanceof IndexedBackend)) {
+            IndexedBackend idx = IndexedBackend.builder(backend).maxRuns(options.indexMaxRuns())
+                    .refreshInterval(options.indexRefresh()).closeDelegate(false).build();
+            this.index = idx;
+            served = idx;
+        }
+        this.api = new Api(served, options.clock(), options.title(), options.runsPageSize(),
                 new Extras(options.runLinks(), options.taskLinks(), options.plugins()));
         if (options.liveUpdates()) {
             Watcher watcher = options.watcher().orElse(null);
             if (watcher == null) {
-                watcher = Watcher.builder(backend)
+                watcher = Watcher.builder(served)
                         .activeInterval(options.activePollInterval())
                         .idleInterval(options.idlePollInterval())
                         .threadNamePrefix("metaflow-ui-watch")
@@ -123,7 +133,10 @@ public class MetaflowUiServlet extends HttpServlet {
                 loaded.hash());
     }
 
-    /** Ends every live-update stream and stops the servlet's threads. The backend stays open (the host owns it). */
+    /**
+     * Ends every live-update stream and stops the servlet's threads and its own run index. The backend
+     * stays open (the host owns it).
+     */
     @Override
     public void destroy() {
         EventHub hub = events;
@@ -136,6 +149,11 @@ public class MetaflowUiServlet extends HttpServlet {
         }
         events = null;
         ownWatcher = null;
+        IndexedBackend idx = index;
+        index = null;
+        if (idx != null) {
+            idx.close();
+        }
     }
 
     /**
@@ -154,6 +172,11 @@ public class MetaflowUiServlet extends HttpServlet {
     public Optional<EventHub.Stats> liveStats() {
         EventHub hub = events;
         return hub == null ? Optional.empty() : Optional.of(hub.stats());
+    }
+
+    /** The servlet's own run index, when it made one (see {@link MetaflowUiOptions#indexMaxRuns()}). */
+    public java.util.Optional<IndexedBackend> index() {
+        return java.util.Optional.ofNullable(index);
     }
 
     /** The options this servlet was built with. */
@@ -286,7 +309,7 @@ public class MetaflowUiServlet extends HttpServlet {
     }
 
     private void servePage(HttpServletResponse resp, RequestPath path, boolean head) throws IOException {
-        IndexPage page = index;
+        IndexPage page = indexPage;
         if (page == null) {
             Responses.text(resp, 500, "The Metaflow UI files are missing from the classpath ("
                     + UiAssets.INDEX + "); the API under " + path.base() + "api/ still works.", head);

@@ -16,6 +16,7 @@ import io.github.metaflowui.core.Run;
 import io.github.metaflowui.core.RunQuery;
 import io.github.metaflowui.core.RunRef;
 import io.github.metaflowui.core.Step;
+import io.github.metaflowui.core.StepAggregates;
 import io.github.metaflowui.core.Task;
 import io.github.metaflowui.core.TaskQuery;
 import io.github.metaflowui.core.TaskRef;
@@ -82,6 +83,45 @@ public interface MetaflowBackend extends AutoCloseable {
 
     /** The run's parameters, by name. */
     List<Parameter> parameters(RunRef run);
+
+    /**
+     * A step summarised: task counts by status, attempts, first start, last finish and the
+     * distribution of task durations. The default reads the step's tasks page by page, keeping only
+     * the numbers; backends that know better (an index, a server-side aggregate) override it.
+     */
+    default StepAggregates aggregates(RunRef run, String step) {
+        StepAggregates.Accumulator acc = new StepAggregates.Accumulator(run.step(step));
+        TaskQuery query = TaskQuery.ofStep(step);
+        PageRequest request = PageRequest.first(PageRequest.MAX_LIMIT);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        while (true) {
+            Page<Task> page = listTasks(run, query, request);
+            page.items().forEach(acc::add);
+            if (page.nextCursor().isEmpty()) {
+                return acc.build();
+            }
+            if (!seen.add(page.nextCursor().get())) {
+                throw new IllegalStateException("backend repeated the page cursor '" + page.nextCursor().get() + "'");
+            }
+            request = PageRequest.after(page.nextCursor().get(), PageRequest.MAX_LIMIT);
+        }
+    }
+
+    /**
+     * A cursor that continues {@link #listRuns} after the first {@code offset} runs of the query,
+     * when the backend can find that position without reading the runs before it (an in-memory
+     * index can). Empty by default: callers then page from the start.
+     *
+     * @param offset how many runs to skip, at least 1
+     */
+    default Optional<String> runsCursorAt(RunQuery query, long offset) {
+        return Optional.empty();
+    }
+
+    /** Like {@link #runsCursorAt}, for {@link #listTasks}. Empty by default. */
+    default Optional<String> tasksCursorAt(RunRef run, TaskQuery query, long offset) {
+        return Optional.empty();
+    }
 
     /** Releases connections and threads. Default: nothing to release. */
     @Override

@@ -20,6 +20,7 @@ import io.github.metaflowui.core.RunQuery;
 import io.github.metaflowui.core.RunRef;
 import io.github.metaflowui.core.SortOrder;
 import io.github.metaflowui.core.Step;
+import io.github.metaflowui.core.StepAggregates;
 import io.github.metaflowui.core.Task;
 import io.github.metaflowui.core.TaskQuery;
 import io.github.metaflowui.core.TaskRef;
@@ -229,6 +230,9 @@ public final class Api {
         if (n == 2) {
             return step(c, ref, step);
         }
+        if (n == 3 && rest.get(2).equals("aggregates")) {
+            return aggregates(c, ref, step);
+        }
         if (!rest.get(2).equals("tasks")) {
             throw notFound(c);
         }
@@ -423,13 +427,12 @@ public final class Api {
             return c.envelope().list(page, false, 1L, null, g -> { });
         }
         RunQuery query = spec.query();
-        Stream<Run> all = Paged.of(pr -> backend.listRuns(query, pr), fetchSize(limit)).stream()
-                .filter(spec.extra());
-        Slice<Run> slice = Slice.of(all, page, limit);
+        PageWindow.Result<Run> slice = PageWindow.read(pr -> backend.listRuns(query, pr), cursor(c), page, limit,
+                offset -> backend.runsCursorAt(query, offset), spec.extra(), spec.filtered());
         if (pathFlow != null && slice.rows().isEmpty() && page == 1 && backend.flow(pathFlow).isEmpty()) {
             throw ApiProblem.notFound("flow '" + pathFlow + "' not found");
         }
-        return c.envelope().list(page, slice.hasNext(), slice.last(), null, g -> {
+        return c.envelope().list(page, slice.hasNext(), slice.last(), null, true, slice.nextCursor(), g -> {
             for (Run r : slice.rows()) {
                 Views.run(g, r);
             }
@@ -499,18 +502,31 @@ public final class Api {
             return c.envelope().list(page, false, 1L, null, g -> { });
         }
         TaskQuery query = spec.query();
-        Stream<Task> all = Paged.of(pr -> backend.listTasks(ref, query, pr), fetchSize(limit)).stream()
-                .filter(spec.extra());
-        Slice<Task> slice = Slice.of(all, page, limit);
+        PageWindow.Result<Task> slice = PageWindow.read(pr -> backend.listTasks(ref, query, pr), cursor(c), page, limit,
+                offset -> backend.tasksCursorAt(ref, query, offset), spec.extra(), spec.filtered());
         if (pathStep != null && slice.rows().isEmpty() && page == 1
                 && backend.steps(ref).stream().noneMatch(s -> s.name().equals(pathStep))) {
             throw ApiProblem.notFound("step '" + pathStep + "' not found in run '" + ref + "'");
         }
-        return c.envelope().list(page, slice.hasNext(), slice.last(), null, g -> {
+        return c.envelope().list(page, slice.hasNext(), slice.last(), null, true, slice.nextCursor(), g -> {
             for (Task t : slice.rows()) {
                 Views.task(g, t, false);
             }
         });
+    }
+
+    /** {@code _cursor}, when given: it wins over {@code _page}. */
+    private static String cursor(Call c) {
+        return c.params().get("_cursor").map(String::trim).filter(v -> !v.isEmpty()).orElse(null);
+    }
+
+    private byte[] aggregates(Call c, RunRef ref, String step) {
+        requireRun(ref);
+        StepAggregates agg = backend.aggregates(ref, step);
+        if (agg.counts().total() == 0 && backend.steps(ref).stream().noneMatch(s -> s.name().equals(step))) {
+            throw ApiProblem.notFound("step '" + step + "' not found in run '" + ref + "'");
+        }
+        return c.envelope().single(g -> Views.aggregates(g, agg));
     }
 
     private byte[] attempts(Call c, TaskRef ref) {

@@ -50,6 +50,16 @@ public final class Envelope {
      * @param totalLines for logs, the number of lines of the whole log (an extension in {@code pages})
      */
     public byte[] list(int page, boolean hasNext, Long last, Long totalLines, Json.Body rows) {
+        return list(page, hasNext, last, totalLines, false, null, rows);
+    }
+
+    /**
+     * A list page that can also be continued with a cursor: {@code pages.next_cursor} (and
+     * {@code links.next_cursor}) give the {@code _cursor} of the following page, an alternative to
+     * {@code _page} that stays put while new rows arrive.
+     */
+    public byte[] list(int page, boolean hasNext, Long last, Long totalLines, boolean cursors, String nextCursor,
+                       Json.Body rows) {
         return Json.bytes(g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("data");
@@ -62,6 +72,9 @@ public final class Envelope {
             Json.str(g, "prev", page > 1 ? pageUrl(page - 1) : null);
             Json.str(g, "next", hasNext ? pageUrl(page + 1) : null);
             Json.str(g, "last", last != null ? pageUrl(last) : null);
+            if (cursors) {
+                Json.str(g, "next_cursor", hasNext && nextCursor != null ? cursorUrl(nextCursor) : null);
+            }
             g.writeEndObject();
             g.writeObjectFieldStart("pages");
             g.writeNumberField("self", page);
@@ -71,6 +84,9 @@ public final class Envelope {
             writeNullable(g, "last", last);
             if (totalLines != null) {
                 g.writeNumberField("total_lines", totalLines);
+            }
+            if (cursors) {
+                Json.str(g, "next_cursor", hasNext ? nextCursor : null);
             }
             g.writeEndObject();
             writeQuery(g);
@@ -98,6 +114,22 @@ public final class Envelope {
     private String selfUrl() {
         String q = request.getQueryString();
         return request.getRequestURI() + (q == null || q.isEmpty() ? "" : "?" + q);
+    }
+
+    /** This request's URL with {@code _cursor} set and {@code _page} dropped. */
+    String cursorUrl(String cursor) {
+        String q = request.getQueryString();
+        List<String> parts = new ArrayList<>();
+        if (q != null && !q.isEmpty()) {
+            for (String part : q.split("&")) {
+                String name = part.contains("=") ? part.substring(0, part.indexOf('=')) : part;
+                if (!part.isEmpty() && !name.equals("_page") && !name.equals("_cursor")) {
+                    parts.add(part);
+                }
+            }
+        }
+        parts.add("_cursor=" + cursor);
+        return request.getRequestURI() + "?" + String.join("&", parts);
     }
 
     /** This request's URL with {@code _page} set to {@code page} (other parameters kept as sent). */

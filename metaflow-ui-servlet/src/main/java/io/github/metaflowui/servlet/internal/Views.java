@@ -114,6 +114,53 @@ public final class Views {
         g.writeEndObject();
     }
 
+    /** A step summarised: counts, attempts, first start, last finish, duration percentiles and histogram. */
+    public static void aggregates(JsonGenerator g, io.github.metaflowui.core.StepAggregates a) throws IOException {
+        g.writeStartObject();
+        runFields(g, a.step().run());
+        str(g, "step_name", a.step().step());
+        TaskCounts c = a.counts();
+        g.writeObjectFieldStart("task_counts");
+        g.writeNumberField("pending", c.pending());
+        g.writeNumberField("running", c.running());
+        g.writeNumberField("completed", c.completed());
+        g.writeNumberField("failed", c.failed());
+        g.writeNumberField("unknown", c.unknown());
+        g.writeNumberField("total", c.total());
+        g.writeEndObject();
+        g.writeNumberField("attempts", a.attempts());
+        g.writeNumberField("retried_tasks", a.retriedTasks());
+        optMillis(g, "started_at", a.firstStartedAt());
+        optMillis(g, "finished_at", a.lastFinishedAt());
+        io.github.metaflowui.core.DurationStats d = a.durations();
+        g.writeObjectFieldStart("durations");
+        g.writeNumberField("count", d.count());
+        durationMillis(g, "min", d.min());
+        durationMillis(g, "p50", d.p50());
+        durationMillis(g, "p90", d.p90());
+        durationMillis(g, "p99", d.p99());
+        durationMillis(g, "max", d.max());
+        g.writeArrayFieldStart("histogram");
+        for (io.github.metaflowui.core.DurationStats.Bucket b : d.histogram()) {
+            g.writeStartObject();
+            g.writeNumberField("from", b.from().toMillis());
+            durationMillis(g, "to", b.to());
+            g.writeNumberField("count", b.count());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    private static void durationMillis(JsonGenerator g, String field, Optional<java.time.Duration> d) throws IOException {
+        if (d.isPresent()) {
+            g.writeNumberField(field, d.get().toMillis());
+        } else {
+            g.writeNullField(field);
+        }
+    }
+
     /** One row per task: its latest attempt's status, the task's times. */
     public static void task(JsonGenerator g, Task t, boolean withAttempts) throws IOException {
         g.writeStartObject();
