@@ -9,7 +9,7 @@ import java.util.Locale;
  * java -jar metaflow-ui-benchmarks.jar servlet [RUNS:TASKS]      servlet API on the simulator, index vs none
  * java -jar metaflow-ui-benchmarks.jar stream [RUNS]             Paged&lt;Run&gt; vs raw Jackson over the same bytes
  * java -jar metaflow-ui-benchmarks.jar local DIR [RUNS:TASKS]    the local backend on a generated tree
- * java -jar metaflow-ui-benchmarks.jar jmh [JMH options]         the JMH benchmarks (IndexBench)
+ * java -jar metaflow-ui-benchmarks.jar jmh [JMH options]         the JMH benchmarks (IndexBench, DiffBench)
  * </pre>
  * Every program prints the machine, each figure with its baseline measured in the same run, and the ratio.
  */
