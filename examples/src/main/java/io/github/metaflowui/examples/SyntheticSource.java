@@ -3,6 +3,7 @@ package io.github.metaflowui.examples;
 import io.github.metaflowui.client.uibackend.UiServiceBackend;
 import io.github.metaflowui.core.index.IndexStats;
 import io.github.metaflowui.core.index.IndexedBackend;
+import io.github.metaflowui.core.spi.ForwardingBackend;
 import io.github.metaflowui.core.spi.MetaflowBackend;
 import io.github.metaflowui.synthetic.ArchiveSpec;
 import io.github.metaflowui.synthetic.MetadataSimulator;

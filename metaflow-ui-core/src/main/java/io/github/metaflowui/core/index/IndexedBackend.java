@@ -1,18 +1,9 @@
 package io.github.metaflowui.core.index;
 
-import io.github.metaflowui.core.ArtifactRecord;
-import io.github.metaflowui.core.ArtifactValue;
-import io.github.metaflowui.core.Attempt;
 import io.github.metaflowui.core.Dag;
-import io.github.metaflowui.core.Flow;
-import io.github.metaflowui.core.LogPage;
-import io.github.metaflowui.core.LogRequest;
-import io.github.metaflowui.core.LogStream;
-import io.github.metaflowui.core.MetadataRecord;
 import io.github.metaflowui.core.MetaflowException;
 import io.github.metaflowui.core.Page;
 import io.github.metaflowui.core.PageRequest;
-import io.github.metaflowui.core.Parameter;
 import io.github.metaflowui.core.Run;
 import io.github.metaflowui.core.RunQuery;
 import io.github.metaflowui.core.RunRef;
@@ -21,9 +12,9 @@ import io.github.metaflowui.core.Step;
 import io.github.metaflowui.core.StepAggregates;
 import io.github.metaflowui.core.Task;
 import io.github.metaflowui.core.TaskQuery;
-import io.github.metaflowui.core.TaskRef;
 import io.github.metaflowui.core.index.internal.RunIndex;
 import io.github.metaflowui.core.index.internal.TaskTable;
+import io.github.metaflowui.core.spi.ForwardingBackend;
 import io.github.metaflowui.core.spi.MetaflowBackend;
 
 import java.time.Clock;
@@ -87,7 +78,7 @@ import java.util.logging.Logger;
  * wrapped backend. Everything else (single tasks, metadata, artifacts, logs, graphs, parameters,
  * flows) is passed through.
  */
-public final class IndexedBackend implements MetaflowBackend {
+public final class IndexedBackend extends ForwardingBackend {
     private static final Logger LOG = Logger.getLogger(IndexedBackend.class.getName());
     private static final AtomicInteger THREADS = new AtomicInteger();
     private static final String PREFIX = "ix1:";
@@ -117,6 +108,7 @@ public final class IndexedBackend implements MetaflowBackend {
     private final Map<RunRef, Long> rechecked = new ConcurrentHashMap<>();
 
     private IndexedBackend(Builder b) {
+        super(b.delegate);
         this.delegate = b.delegate;
         this.closeDelegate = b.closeDelegate;
         this.clock = b.clock;
@@ -613,61 +605,6 @@ public final class IndexedBackend implements MetaflowBackend {
     }
 
     // ------------------------------------------------------------------ passed through
-
-    @Override
-    public String describe() {
-        return delegate.describe();
-    }
-
-    @Override
-    public Page<Flow> listFlows(PageRequest page) {
-        return delegate.listFlows(page);
-    }
-
-    @Override
-    public Optional<Flow> flow(String name) {
-        return delegate.flow(name);
-    }
-
-    @Override
-    public Optional<Task> task(TaskRef task) {
-        return delegate.task(task);
-    }
-
-    @Override
-    public List<Attempt> attempts(TaskRef task) {
-        return delegate.attempts(task);
-    }
-
-    @Override
-    public List<MetadataRecord> metadata(TaskRef task) {
-        return delegate.metadata(task);
-    }
-
-    @Override
-    public List<ArtifactRecord> artifacts(TaskRef task) {
-        return delegate.artifacts(task);
-    }
-
-    @Override
-    public Optional<ArtifactValue> artifactValue(TaskRef task, String name, int attempt, int maxChars) {
-        return delegate.artifactValue(task, name, attempt, maxChars);
-    }
-
-    @Override
-    public LogPage logs(TaskRef task, LogStream stream, LogRequest request) {
-        return delegate.logs(task, stream, request);
-    }
-
-    @Override
-    public Optional<Dag> dag(RunRef run) {
-        return delegate.dag(run);
-    }
-
-    @Override
-    public List<Parameter> parameters(RunRef run) {
-        return delegate.parameters(run);
-    }
 
     /** Stops the index thread; closes the wrapped backend too unless told not to. */
     @Override

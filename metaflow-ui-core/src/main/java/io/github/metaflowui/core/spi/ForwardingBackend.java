@@ -1,4 +1,4 @@
-package io.github.metaflowui.examples;
+package io.github.metaflowui.core.spi;
 
 import io.github.metaflowui.core.ArtifactRecord;
 import io.github.metaflowui.core.ArtifactValue;
@@ -20,17 +20,19 @@ import io.github.metaflowui.core.StepAggregates;
 import io.github.metaflowui.core.Task;
 import io.github.metaflowui.core.TaskQuery;
 import io.github.metaflowui.core.TaskRef;
-import io.github.metaflowui.core.spi.MetaflowBackend;
 
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** A backend that passes every call to another; subclasses change what they need. */
-class ForwardingBackend implements MetaflowBackend {
+/**
+ * A backend that passes every call to another; subclasses override what they change (an index, a
+ * cache, an access filter) and inherit the rest, including {@link #close()}.
+ */
+public class ForwardingBackend implements MetaflowBackend {
     private final MetaflowBackend delegate;
 
-    ForwardingBackend(MetaflowBackend delegate) {
+    protected ForwardingBackend(MetaflowBackend delegate) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
     }
 
