@@ -2,6 +2,7 @@ package io.github.metaflowui.examples;
 
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -99,6 +100,35 @@ final class Browser implements AutoCloseable {
             List<WebElement> found = d.findElements(By.cssSelector(css));
             return found.isEmpty() ? null : found.get(0);
         });
+    }
+
+    /**
+     * The text of the first match, read again when live updates re-render the element between
+     * finding and reading it.
+     */
+    String text(String css) {
+        for (int i = 0; ; i++) {
+            try {
+                return find(css).getText();
+            } catch (StaleElementReferenceException e) {
+                if (i >= 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The texts of all matches, read again (as a whole) when live updates re-render them meanwhile. */
+    List<String> texts(String css) {
+        for (int i = 0; ; i++) {
+            try {
+                return all(css).stream().map(WebElement::getText).toList();
+            } catch (StaleElementReferenceException e) {
+                if (i >= 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     List<WebElement> all(String css) {

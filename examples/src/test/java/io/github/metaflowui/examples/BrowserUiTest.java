@@ -138,12 +138,12 @@ class BrowserUiTest {
 
         browser.get(url("/?project=nope"));
         browser.settle();
-        assertThat(browser.find(".view-runs .msg-empty").getText()).contains("No runs match these filters.");
+        assertThat(browser.text(".view-runs .msg-empty")).contains("No runs match these filters.");
 
         browser.get(url("/?group=flow&range=all"));
         browser.settle();
         browser.waitFor(d -> runRows().size() == 18);
-        assertThat(browser.all("tr.group-row strong").stream().map(WebElement::getText)).containsExactly(
+        assertThat(browser.texts("tr.group-row strong")).containsExactly(
                 "BranchJoinFlow", "FailingFlow", "ForeachFlow", "LinearFlow", "NestedForeachFlow", "ParamsLogsFlow",
                 "RetryFlow");
 
@@ -172,7 +172,7 @@ class BrowserUiTest {
         browser.waitFor(d -> d.getCurrentUrl().contains("/FailingFlow/1796301626371648/explode/2"));
         browser.settle();
         browser.find(".log-panel.log-err .ll");
-        List<String> lines = browser.all(".log-panel.log-err .ll .lt").stream().map(WebElement::getText).toList();
+        List<String> lines = browser.texts(".log-panel.log-err .ll .lt");
         assertThat(lines).hasSize(40);
         assertThat(lines.get(0)).isEqualTo("explode: stderr before failure");
         assertThat(lines).contains("ValueError: boom: this step always fails");
@@ -197,13 +197,13 @@ class BrowserUiTest {
         browser.get(shared);
         browser.settle();
         browser.find(".tasks-table tbody tr");
-        assertThat(browser.find(".chip-filter strong").getText()).isEqualTo("square");
+        assertThat(browser.text(".chip-filter strong")).isEqualTo("square");
         assertThat(taskIds()).isEqualTo(before);
         assertThat(browser.all(".tasks-table tbody tr td:nth-child(2)")).allMatch(td -> td.getText().equals("square"));
     }
 
     private List<String> taskIds() {
-        return browser.all(".tasks-table tbody tr a.id").stream().map(WebElement::getText).toList();
+        return browser.texts(".tasks-table tbody tr a.id");
     }
 
     @Test
@@ -214,26 +214,25 @@ class BrowserUiTest {
             String base = hostile.uri().toString();
             browser.get(base);
             browser.settle();
-            WebElement chip = browser.find("table.runs-table .chip");
-            assertThat(chip.getText()).isEqualTo(HostileFixture.TAG);
+            assertThat(browser.text("table.runs-table .chip")).isEqualTo(HostileFixture.TAG);
 
             browser.get(base + HostileFixture.FLOW + "/" + HostileFixture.RUN);
             browser.settle();
-            assertThat(browser.find(".view-run .tags .chip").getText()).isEqualTo(HostileFixture.TAG);
-            assertThat(browser.all("table.kv td code").stream().map(WebElement::getText))
+            assertThat(browser.text(".view-run .tags .chip")).isEqualTo(HostileFixture.TAG);
+            assertThat(browser.texts("table.kv td code"))
                     .contains(HostileFixture.LABEL);
 
             browser.get(base + HostileFixture.FLOW + "/" + HostileFixture.RUN + "/start/1?log=out");
             browser.settle();
             browser.find(".log-panel.log-out .ll");
-            assertThat(browser.all(".log-panel .ll .lt").stream().map(WebElement::getText))
+            assertThat(browser.texts(".log-panel .ll .lt"))
                     .contains(HostileFixture.LOG_LINE);
 
-            WebElement coloured = browser.find(".log-panel .ll .lt .ansi-fg-1");
-            assertThat(coloured.getText()).isEqualTo("ERROR");
-            assertThat(coloured.getAttribute("class")).isEqualTo("ansi-bold ansi-fg-1");
-            assertThat(browser.find(".log-panel .ll .lt .ansi-fg-2").getText()).isEqualTo("<b>green</b>");
-            assertThat(browser.all(".log-panel .ll .lt").stream().map(WebElement::getText))
+            assertThat(browser.text(".log-panel .ll .lt .ansi-fg-1")).isEqualTo("ERROR");
+            assertThat(browser.js("return document.querySelector(arguments[0]).className",
+                    ".log-panel .ll .lt .ansi-fg-1")).isEqualTo("ansi-bold ansi-fg-1");
+            assertThat(browser.text(".log-panel .ll .lt .ansi-fg-2")).isEqualTo("<b>green</b>");
+            assertThat(browser.texts(".log-panel .ll .lt"))
                     .contains("ERROR plain <b>green</b>");
 
             assertThat(browser.js("return window.__xss === undefined")).isEqualTo(Boolean.TRUE);
@@ -253,7 +252,7 @@ class BrowserUiTest {
         square.click();
         browser.waitFor(d -> d.getCurrentUrl().contains("step=square"));
         browser.settle();
-        assertThat(browser.find(".chip-filter strong").getText()).isEqualTo("square");
+        assertThat(browser.text(".chip-filter strong")).isEqualTo("square");
         assertThat(browser.all(".tasks-table tbody tr td:nth-child(2)")).isNotEmpty()
                 .allMatch(td -> td.getText().equals("square"));
         assertThat(browser.find("svg.dag-svg g.dag-n.selected").getAttribute("data-step")).isEqualTo("square");
@@ -289,7 +288,7 @@ class BrowserUiTest {
         WebElement hit = browser.find(".log-panel.log-out .ll.hit");
         assertThat(hit.getAttribute("data-row")).isEqualTo("11");
         assertThat(hit.findElement(By.cssSelector(".lt")).getText()).isEqualTo("line 00010 of 05000");
-        assertThat(browser.find(".log-panel.log-out .log-search-status").getText()).startsWith("Match 1 of 1,");
+        assertThat(browser.text(".log-panel.log-out .log-search-status")).startsWith("Match 1 of 1,");
 
         search.clear();
         search.sendKeys("last stdout line\n");
@@ -329,7 +328,7 @@ class BrowserUiTest {
         browser.settle();
 
         browser.find("#goto").sendKeys("not/a/valid/path/spec\n");
-        assertThat(browser.find(".goto-problem").getText()).contains("Flow/Run/Step/Task");
+        assertThat(browser.text(".goto-problem")).contains("Flow/Run/Step/Task");
     }
 
     @Test
@@ -379,7 +378,7 @@ class BrowserUiTest {
             assertThat(dash.getAttribute("href"))
                     .isEqualTo("https://grafana.example.com/d/runs?run=RetryFlow/1796301618523831&u=alice");
             assertThat(dash.getAttribute("rel")).isEqualTo("noopener noreferrer");
-            assertThat(browser.find(".extras .ext-panel td").getText()).isEqualTo(markup);
+            assertThat(browser.text(".extras .ext-panel td")).isEqualTo(markup);
 
             browser.get(withLinks.uri() + "RetryFlow/1796301618523831/flaky/2?attempt=0");
             browser.settle();
@@ -407,7 +406,7 @@ class BrowserUiTest {
         browser.waitFor(d -> d.getCurrentUrl().contains("q=items"));
         browser.settle();
         browser.waitFor(d -> jsTaskIds().equals(List.of("201")));
-        assertThat(browser.find(".tasks-table tbody tr td.mono").getText()).isEqualTo("items[199]=199");
+        assertThat(browser.text(".tasks-table tbody tr td.mono")).isEqualTo("items[199]=199");
     }
 
     @SuppressWarnings("unchecked")
