@@ -7,6 +7,7 @@ import io.github.metaflowui.core.StatusInfo;
 import io.github.metaflowui.core.Task;
 import io.github.metaflowui.core.TaskRef;
 import io.github.metaflowui.core.diff.Differ;
+import io.github.metaflowui.core.diff.Fingerprint;
 import io.github.metaflowui.core.diff.Snapshot;
 import io.github.metaflowui.core.watch.Resources;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -24,6 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,8 +35,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * The diff engine on two snapshots of {@code tasks} tasks (100,000 by default) where 1 % changed
  * (status changes, retries, failures, removals, additions), built as two polls would build them: no
- * instance shared. {@code baseline} is the least any diff does (look each key up, compare with
- * {@code equals}). {@code java -jar metaflow-ui-benchmarks.jar jmh DiffBench}.
+ * instance shared, each fingerprinted as the watcher's resources build them. {@code baseline} is the
+ * least a diff that compares entities does (look each key up in a hash map, compare with
+ * {@code equals}); {@code diff} trusts fingerprints, {@code exactDiff} compares every pair with
+ * {@code equals}. The {@code build*} benchmarks show what fingerprints add to building a snapshot:
+ * from tasks already in memory (cold, the worst case) and while the tasks are being made (as a poll
+ * decodes them). {@code java -jar metaflow-ui-benchmarks.jar jmh DiffBench}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -48,13 +54,18 @@ public class DiffBench {
 
     private Snapshot<Task> before;
     private Snapshot<Task> after;
+    private Map<String, Task> beforeMap;
+    private Map<String, Task> afterMap;
+    private List<Task> afterTasks;
+    private Instant t0;
     private final Differ<Task> strict = Differ.tasks();
+    private final Differ<Task> exact = Differ.tasks().exact();
     private final Differ<Task> quiet = Resources.tasks(RunRef.of("BigFlow", "12")).differ();
 
     @Setup(Level.Trial)
     public void setUp() {
         Random rnd = new Random(42);
-        Instant t0 = Instant.parse("2026-12-03T12:00:00Z");
+        t0 = Instant.parse("2026-12-03T12:00:00Z");
         List<Task> a = new ArrayList<>(tasks);
         List<Task> b = new ArrayList<>(tasks);
         for (int i = 0; i < tasks; i++) {
@@ -77,8 +88,11 @@ public class DiffBench {
         for (int i = 0; i < tasks / 1000; i++) {
             b.add(task(Integer.toString(tasks + 2 + i), Status.PENDING, 0, t0));
         }
-        before = Snapshot.of(a, t -> t.ref().pathspec());
-        after = Snapshot.of(b, t -> t.ref().pathspec());
+        before = Snapshot.of(a, t -> t.ref().pathspec(), Fingerprint.tasks());
+        after = Snapshot.of(b, t -> t.ref().pathspec(), Fingerprint.tasks());
+        beforeMap = new LinkedHashMap<>(before.asMap());
+        afterMap = new LinkedHashMap<>(after.asMap());
+        afterTasks = b;
     }
 
     private static Task task(String id, Status s, int attempts, Instant t0) {
@@ -95,9 +109,9 @@ public class DiffBench {
 
     @Benchmark
     public int baseline() {
-        Map<String, Task> old = before.asMap();
+        Map<String, Task> old = beforeMap;
         int differ = 0;
-        for (Map.Entry<String, Task> e : after.asMap().entrySet()) {
+        for (Map.Entry<String, Task> e : afterMap.entrySet()) {
             Task prev = old.get(e.getKey());
             if (prev == null || !prev.equals(e.getValue())) {
                 differ++;
@@ -114,5 +128,42 @@ public class DiffBench {
     @Benchmark
     public int quietDiff() {
         return quiet.diff(before, after).size();
+    }
+
+    @Benchmark
+    public int exactDiff() {
+        return exact.diff(before, after).size();
+    }
+
+    /** A snapshot of tasks already in memory, without fingerprints. */
+    @Benchmark
+    public Snapshot<Task> buildPlain() {
+        return Snapshot.of(afterTasks, t -> t.ref().pathspec());
+    }
+
+    /** The same, fingerprinting each task (reading every task's graph once more, from memory). */
+    @Benchmark
+    public Snapshot<Task> buildFingerprinted() {
+        return Snapshot.of(afterTasks, t -> t.ref().pathspec(), Fingerprint.tasks());
+    }
+
+    /** Making the tasks (as a poll decodes them) and a snapshot of them, without fingerprints. */
+    @Benchmark
+    public Snapshot<Task> decodePlain() {
+        return decode(Snapshot.builder());
+    }
+
+    /** The same, fingerprinting each task just after it is made. */
+    @Benchmark
+    public Snapshot<Task> decodeFingerprinted() {
+        return decode(Snapshot.builder(Fingerprint.tasks()));
+    }
+
+    private Snapshot<Task> decode(Snapshot.Builder<Task> b) {
+        for (int i = 0; i < tasks; i++) {
+            Task t = task(Integer.toString(i + 2), i % 5 == 0 ? Status.RUNNING : Status.COMPLETED, 1, t0);
+            b.add(t.ref().pathspec(), t);
+        }
+        return b.build();
     }
 }

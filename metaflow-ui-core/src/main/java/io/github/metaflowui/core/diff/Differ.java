@@ -7,7 +7,6 @@ import io.github.metaflowui.core.Task;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +22,13 @@ import java.util.function.Function;
  * yield {@link Change.Added}, keys only in the older one {@link Change.Removed}. There is at most one
  * change per key, and the changes are in a stable order: by key, with the differ's key order.
  *
- * <p>Cost: one hash lookup and at most one comparison per entity (none when both snapshots hold the
- * same instance), plus sorting the changes; see {@code BENCHMARKS.md} for 100,000-entity snapshots.
- * Immutable and thread-safe.
+ * <p>Cost: a walk of both snapshots in step (a hash lookup only where their orders part) and, per
+ * entity, a comparison of two fingerprints when both snapshots are {@linkplain Snapshot#isFingerprinted
+ * fingerprinted} with the same {@link Fingerprint} (else of the two entities with the equivalence,
+ * none when both hold the same instance), plus sorting the changes. Trusting equal fingerprints is
+ * probabilistic: two different contents share a 64-bit fingerprint with a probability of about
+ * 2<sup>-64</sup> per pair, and that change would go unseen; {@link #exact()} never trusts them. See
+ * {@code BENCHMARKS.md} for 100,000-entity snapshots. Immutable and thread-safe.
  */
 public final class Differ<T> {
     /**
@@ -38,22 +41,24 @@ public final class Differ<T> {
     private final Function<? super T, StatusInfo> status;
     private final Comparator<String> keyOrder;
     private final BiPredicate<? super T, ? super T> same;
+    private final boolean exact;
 
     private Differ(Function<? super T, StatusInfo> status, Comparator<String> keyOrder,
-                   BiPredicate<? super T, ? super T> same) {
+                   BiPredicate<? super T, ? super T> same, boolean exact) {
         this.status = Objects.requireNonNull(status, "status");
         this.keyOrder = Objects.requireNonNull(keyOrder, "keyOrder");
         this.same = Objects.requireNonNull(same, "same");
+        this.exact = exact;
     }
 
     /** A differ for entities whose status is given by {@code status}; changes ordered by {@link #PATHSPEC_ORDER}. */
     public static <T> Differ<T> of(Function<? super T, StatusInfo> status) {
-        return new Differ<>(status, PATHSPEC_ORDER, Objects::equals);
+        return new Differ<>(status, PATHSPEC_ORDER, Objects::equals, false);
     }
 
     /** A differ whose changes are ordered by {@code keyOrder}. */
     public static <T> Differ<T> of(Function<? super T, StatusInfo> status, Comparator<String> keyOrder) {
-        return new Differ<>(status, keyOrder, Objects::equals);
+        return new Differ<>(status, keyOrder, Objects::equals, false);
     }
 
     public static Differ<Run> runs() {
@@ -74,15 +79,42 @@ public final class Differ<T> {
      * reflexive; {@code apply(a, diff(a, b))} then equals {@code b} up to {@code same}.
      */
     public Differ<T> withEquivalence(BiPredicate<? super T, ? super T> same) {
-        return new Differ<>(status, keyOrder, same);
+        return new Differ<>(status, keyOrder, same, exact);
     }
 
     /** The same differ with changes ordered by {@code keyOrder}. */
     public Differ<T> withKeyOrder(Comparator<String> keyOrder) {
-        return new Differ<>(status, keyOrder, same);
+        return new Differ<>(status, keyOrder, same, exact);
     }
 
-    /** What changed from {@code before} to {@code after}. */
+    /**
+     * The same differ, but never trusting fingerprints: every entity present in both snapshots (and
+     * not the same instance) is compared with the equivalence. Slower on large fingerprinted
+     * snapshots (see {@code BENCHMARKS.md}); exact whatever the fingerprints.
+     */
+    public Differ<T> exact() {
+        return exact ? this : new Differ<>(status, keyOrder, same, true);
+    }
+
+    /** Whether this differ ignores fingerprints ({@link #exact()}). */
+    public boolean isExact() {
+        return exact;
+    }
+
+    /**
+     * What changed from {@code before} to {@code after}.
+     *
+     * <p>Both snapshots are walked in step (two polls of one resource usually list the same keys in
+     * the same order); a key is looked up in the hash index only where the orders part. For each
+     * entity under a key in both: the same instance is unchanged; else, unless this differ is
+     * {@linkplain #exact() exact}, when both snapshots carry fingerprints of the same
+     * {@link Fingerprint}, equal fingerprints mean unchanged and different ones mean the entity
+     * changed, and only then is the equivalence applied (to every difference, so what it hides
+     * stays hidden, and to tell a status change from an update). Equal fingerprints of different
+     * contents (a collision, probability about 2<sup>-64</sup> per pair for honest content) would
+     * hide that entity's change from this diff; an exact differ compares every pair with the
+     * equivalence.
+     */
     public List<Change<T>> diff(Snapshot<T> before, Snapshot<T> after) {
         Objects.requireNonNull(before, "before");
         Objects.requireNonNull(after, "after");
@@ -90,44 +122,52 @@ public final class Differ<T> {
             return List.of();
         }
         List<Change<T>> changes = new ArrayList<>();
-        Map<String, T> old = before.asMap();
-        Map<String, T> now = after.asMap();
-        int added = 0;
-        // Two polls of one resource usually list the same keys in the same order: walk both in step,
-        // skipping keys that are gone, and look a key up only where the orders part.
-        Iterator<Map.Entry<String, T>> walk = old.entrySet().iterator();
-        Map.Entry<String, T> o = walk.hasNext() ? walk.next() : null;
-        for (Map.Entry<String, T> e : now.entrySet()) {
-            String key = e.getKey();
-            T cur = e.getValue();
-            while (o != null && !o.getKey().equals(key) && !now.containsKey(o.getKey())) {
-                o = walk.hasNext() ? walk.next() : null; // removed
-            }
-            T prev;
-            if (o != null && o.getKey().equals(key)) {
-                prev = o.getValue();
-                o = walk.hasNext() ? walk.next() : null;
+        int n = before.size();
+        int m = after.size();
+        long[] fpBefore = null;
+        long[] fpAfter = null;
+        if (!exact && before.fingerprint() != null && before.fingerprint() == after.fingerprint()) {
+            fpBefore = before.fingerprints();
+            fpAfter = after.fingerprints();
+        }
+        long[] matched = new long[(n + 63) >>> 6];
+        int found = 0;
+        int j = 0; // where "before" is expected to go on
+        for (int i = 0; i < m; i++) {
+            String key = after.keyAt(i);
+            int hash = after.hashAt(i);
+            int p;
+            if (j < n && before.hashAt(j) == hash && key.equals(before.keyAt(j))) {
+                p = j;
             } else {
-                prev = old.get(key); // added, or out of order
+                p = before.indexOf(key, hash); // added, removed before it, or out of order
             }
-            if (prev == null) {
+            T cur = after.valueAt(i);
+            if (p < 0) {
                 changes.add(new Change.Added<>(key, cur));
-                added++;
-            } else if (prev != cur && !same.test(prev, cur)) {
-                StatusInfo from = status.apply(prev);
-                StatusInfo to = status.apply(cur);
-                if (from.status() != to.status()) {
-                    changes.add(new Change.StatusChanged<>(key, prev, cur, from, to));
-                } else {
-                    changes.add(new Change.Updated<>(key, prev, cur));
-                }
+                continue;
+            }
+            matched[p >>> 6] |= 1L << p;
+            found++;
+            if (p >= j) {
+                j = p + 1;
+            }
+            T prev = before.valueAt(p);
+            if (prev == cur || fpBefore != null && fpBefore[p] == fpAfter[i] || same.test(prev, cur)) {
+                continue;
+            }
+            StatusInfo from = status.apply(prev);
+            StatusInfo to = status.apply(cur);
+            if (from.status() != to.status()) {
+                changes.add(new Change.StatusChanged<>(key, prev, cur, from, to));
+            } else {
+                changes.add(new Change.Updated<>(key, prev, cur));
             }
         }
-        // every key of "after" that is not new was found in "before"; any other "before" key is gone
-        if (now.size() - added < old.size()) {
-            for (Map.Entry<String, T> e : old.entrySet()) {
-                if (!now.containsKey(e.getKey())) {
-                    changes.add(new Change.Removed<>(e.getKey(), e.getValue()));
+        if (found < n) { // every "before" key not found in "after" is gone
+            for (int p = 0; p < n; p++) {
+                if ((matched[p >>> 6] & 1L << p) == 0) {
+                    changes.add(new Change.Removed<>(before.keyAt(p), before.valueAt(p)));
                 }
             }
         }
@@ -139,7 +179,8 @@ public final class Differ<T> {
 
     /**
      * Applies changes to a snapshot: {@code apply(a, diff(a, b))} equals {@code b} as a keyed set
-     * (entities present and equal); the order is {@code a}'s, with additions at the end.
+     * (entities present and equal); the order is {@code a}'s, with additions at the end. The result
+     * is fingerprinted like {@code before}.
      */
     public static <T> Snapshot<T> apply(Snapshot<T> before, List<? extends Change<T>> changes) {
         Objects.requireNonNull(before, "before");
@@ -152,7 +193,9 @@ public final class Differ<T> {
                 m.put(c.key(), c.entity());
             }
         }
-        return Snapshot.ofMap(m);
+        Snapshot.Builder<T> b = Snapshot.builder(before.fingerprint());
+        m.forEach(b::add);
+        return b.build();
     }
 
     // ---------------------------------------------------------------- pathspec order

@@ -1,9 +1,12 @@
 package io.github.metaflowui.core.watch;
 
+import io.github.metaflowui.core.Attempt;
+import io.github.metaflowui.core.LogLine;
 import io.github.metaflowui.core.LogPage;
 import io.github.metaflowui.core.LogRequest;
 import io.github.metaflowui.core.LogStream;
 import io.github.metaflowui.core.PageRequest;
+import io.github.metaflowui.core.PageFetcher;
 import io.github.metaflowui.core.Paged;
 import io.github.metaflowui.core.Run;
 import io.github.metaflowui.core.RunQuery;
@@ -15,18 +18,27 @@ import io.github.metaflowui.core.Task;
 import io.github.metaflowui.core.TaskQuery;
 import io.github.metaflowui.core.TaskRef;
 import io.github.metaflowui.core.diff.Differ;
+import io.github.metaflowui.core.diff.Fingerprint;
 import io.github.metaflowui.core.diff.Snapshot;
 import io.github.metaflowui.core.spi.MetaflowBackend;
 
-import java.util.Collection;
-import java.util.List;
+import java.util.Iterator;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiPredicate;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The standard {@link Resource}s. Each poll is a handful of backend calls whatever the number of
  * listeners. Entities are keyed by pathspec ({@code Flow/Run}, {@code Flow/Run/Step},
  * {@code Flow/Run/Step/Task}, {@code Flow/Run/Step/Task/out|err}).
+ *
+ * <p>Every poll's snapshot is {@linkplain Snapshot#builder(Fingerprint) fingerprinted} as the backend's
+ * pages are read, so the polls in between are compared by fingerprint ({@link Differ}: a change
+ * hidden by a 64-bit collision is possible, with a probability of about 2<sup>-64</sup> per entity
+ * and poll); the periodic full resync compares {@linkplain Differ#exact() exactly}, so such a change
+ * would be delivered by the next resync at the latest.
  *
  * <p>How soon each polls again: fast while something in it runs, slow while nothing does, never
  * again once the run it belongs to has finished ({@link Activity}). The run-scoped resources ask
@@ -39,10 +51,14 @@ public final class Resources {
     public static final int TAIL_LINES = 1000;
 
     private static final StatusInfo NO_STATUS = StatusInfo.of(Status.UNKNOWN, "logs have no status");
-    private static final Differ<Run> RUNS = Differ.runs().withEquivalence(Quiet::sameRun);
-    private static final Differ<Step> STEPS = Differ.steps().withEquivalence(Quiet::sameStep);
-    private static final Differ<Task> TASKS = Differ.tasks().withEquivalence(Quiet::sameTask);
-    private static final Differ<LogTail> TAILS = Differ.<LogTail>of(t -> NO_STATUS).withEquivalence(Quiet::sameTail);
+    private static final Kind<Run> RUNS = new Kind<>(r -> r.ref().pathspec(), Fingerprint.runs(),
+            Differ.runs(), Quiet::sameRun);
+    private static final Kind<Step> STEPS = new Kind<>(s -> s.ref().pathspec(), Fingerprint.steps(),
+            Differ.steps(), Quiet::sameStep);
+    private static final Kind<Task> TASKS = new Kind<>(t -> t.ref().pathspec(), Fingerprint.tasks(),
+            Differ.tasks(), Quiet::sameTask);
+    private static final Kind<LogTail> TAILS = new Kind<>(LogTail::key, Resources::fingerprint,
+            Differ.of(t -> NO_STATUS), Quiet::sameTail);
 
     private Resources() {
     }
@@ -96,6 +112,51 @@ public final class Resources {
 
     // ---------------------------------------------------------------- implementations
 
+    /**
+     * How one entity type is keyed, fingerprinted and compared: quietly between polls (what only
+     * the passing of time changes is the same), exactly at a full resync.
+     */
+    private record Kind<T>(Function<T, String> key, Fingerprint<? super T> fingerprint, Differ<T> quiet,
+                           Differ<T> strict) {
+        Kind(Function<T, String> key, Fingerprint<? super T> fingerprint, Differ<T> differ,
+             BiPredicate<? super T, ? super T> same) {
+            this(key, fingerprint, differ.withEquivalence(same), differ.exact());
+        }
+
+        Snapshot.Builder<T> builder() {
+            return Snapshot.builder(fingerprint);
+        }
+
+        Snapshot<T> one(T entity) {
+            return builder().add(key.apply(entity), entity).build();
+        }
+    }
+
+    /** A standard resource: its kind gives its differs. */
+    private interface Standard<T> extends Resource<T> {
+        Kind<T> kind();
+
+        @Override
+        default Differ<T> differ() {
+            return kind().quiet();
+        }
+
+        @Override
+        default Differ<T> strictDiffer() {
+            return kind().strict();
+        }
+    }
+
+    /** Every field of a log tail, its lines included. */
+    private static long fingerprint(LogTail t) {
+        Fingerprint.Hasher h = Fingerprint.hasher().add(t.task()).add(t.stream()).add(t.attempt()).add(t.totalLines())
+                .add(t.lines().size());
+        for (LogLine l : t.lines()) {
+            h.add(l.row()).add(l.timestamp()).add(l.text()).add(l.stream());
+        }
+        return h.finish();
+    }
+
     private static void checkWindow(int offset, int limit) {
         if (offset < 0) {
             throw new IllegalArgumentException("offset must be >= 0, got " + offset);
@@ -109,14 +170,36 @@ public final class Resources {
         }
     }
 
-    private static boolean anyRunning(Collection<? extends Object> entities) {
-        for (Object e : entities) {
-            Status s = e instanceof Task t ? t.status().status() : e instanceof Step st ? st.status().status() : null;
-            if (s == Status.RUNNING || s == Status.PENDING) {
-                return true;
+    private static String window(int offset, int limit) {
+        return limit == Integer.MAX_VALUE ? "" : " [" + offset + ", " + ((long) offset + limit) + ")";
+    }
+
+    /**
+     * Reads the window {@code [offset, offset + limit)} of a paged listing into a snapshot, page by
+     * page, each entity fingerprinted as soon as its page is read. {@code running[0]} is set when
+     * {@code running} holds for an entity read.
+     */
+    private static <T> Snapshot<T> window(Kind<T> kind, PageFetcher<T> fetch, int offset, int limit,
+                                          Predicate<T> running, boolean[] anyRunning) {
+        int pageSize = (int) Math.min(PageRequest.MAX_LIMIT, (long) offset + limit);
+        Snapshot.Builder<T> b = kind.builder();
+        long skip = offset;
+        long left = limit;
+        for (Iterator<T> it = Paged.of(fetch, pageSize).iterator(); left > 0 && it.hasNext(); ) {
+            T e = it.next();
+            if (skip > 0) {
+                skip--;
+                continue;
             }
+            b.add(kind.key().apply(e), e);
+            left--;
+            anyRunning[0] |= running.test(e);
         }
-        return false;
+        return b.build();
+    }
+
+    private static boolean running(StatusInfo s) {
+        return s.status() == Status.RUNNING || s.status() == Status.PENDING;
     }
 
     /** The activity of something inside a run: active while it runs, else decided by the run's status. */
@@ -132,7 +215,7 @@ public final class Resources {
         return s.isTerminal() ? Activity.FINISHED : Activity.ACTIVE;
     }
 
-    private record RunsResource(RunQuery query, int offset, int limit) implements Resource<Run> {
+    private record RunsResource(RunQuery query, int offset, int limit) implements Standard<Run> {
         RunsResource {
             Objects.requireNonNull(query, "query");
             checkWindow(offset, limit);
@@ -140,30 +223,24 @@ public final class Resources {
 
         @Override
         public Poll<Run> poll(MetaflowBackend backend, Snapshot<Run> previous) {
-            int pageSize = Math.min(PageRequest.MAX_LIMIT, offset + limit);
-            List<Run> runs = Paged.of(p -> backend.listRuns(query, p), pageSize).stream()
-                    .skip(offset).limit(limit).toList();
-            boolean running = runs.stream().anyMatch(r -> !r.status().status().isTerminal());
-            return new Poll<>(Snapshot.of(runs, r -> r.ref().pathspec()), running ? Activity.ACTIVE : Activity.IDLE);
+            boolean[] running = {false};
+            Snapshot<Run> s = window(RUNS, p -> backend.listRuns(query, p), offset, limit,
+                    r -> !r.status().status().isTerminal(), running);
+            return new Poll<>(s, running[0] ? Activity.ACTIVE : Activity.IDLE);
         }
 
         @Override
-        public Differ<Run> differ() {
+        public Kind<Run> kind() {
             return RUNS;
         }
 
         @Override
-        public Differ<Run> strictDiffer() {
-            return Differ.runs();
-        }
-
-        @Override
         public String describe() {
-            return "runs " + query + " [" + offset + ", " + (offset + limit) + ")";
+            return "runs " + query + window(offset, limit);
         }
     }
 
-    private record RunResource(RunRef run) implements Resource<Run> {
+    private record RunResource(RunRef run) implements Standard<Run> {
         RunResource {
             Objects.requireNonNull(run, "run");
         }
@@ -175,17 +252,12 @@ public final class Resources {
                 return new Poll<>(Snapshot.empty(), Activity.IDLE);
             }
             Activity a = r.get().status().status().isTerminal() ? Activity.FINISHED : Activity.ACTIVE;
-            return new Poll<>(Snapshot.of(run.pathspec(), r.get()), a);
+            return new Poll<>(RUNS.one(r.get()), a);
         }
 
         @Override
-        public Differ<Run> differ() {
+        public Kind<Run> kind() {
             return RUNS;
-        }
-
-        @Override
-        public Differ<Run> strictDiffer() {
-            return Differ.runs();
         }
 
         @Override
@@ -194,25 +266,25 @@ public final class Resources {
         }
     }
 
-    private record StepsResource(RunRef run) implements Resource<Step> {
+    private record StepsResource(RunRef run) implements Standard<Step> {
         StepsResource {
             Objects.requireNonNull(run, "run");
         }
 
         @Override
         public Poll<Step> poll(MetaflowBackend backend, Snapshot<Step> previous) {
-            List<Step> steps = backend.steps(run);
-            return new Poll<>(Snapshot.of(steps, s -> s.ref().pathspec()), runScoped(backend, run, anyRunning(steps)));
+            Snapshot.Builder<Step> b = STEPS.builder();
+            boolean running = false;
+            for (Step s : backend.steps(run)) {
+                b.add(s.ref().pathspec(), s);
+                running |= running(s.status());
+            }
+            return new Poll<>(b.build(), runScoped(backend, run, running));
         }
 
         @Override
-        public Differ<Step> differ() {
+        public Kind<Step> kind() {
             return STEPS;
-        }
-
-        @Override
-        public Differ<Step> strictDiffer() {
-            return Differ.steps();
         }
 
         @Override
@@ -221,7 +293,7 @@ public final class Resources {
         }
     }
 
-    private record TasksResource(RunRef run, TaskQuery query, int offset, int limit) implements Resource<Task> {
+    private record TasksResource(RunRef run, TaskQuery query, int offset, int limit) implements Standard<Task> {
         TasksResource {
             Objects.requireNonNull(run, "run");
             Objects.requireNonNull(query, "query");
@@ -230,30 +302,24 @@ public final class Resources {
 
         @Override
         public Poll<Task> poll(MetaflowBackend backend, Snapshot<Task> previous) {
-            int pageSize = (int) Math.min(PageRequest.MAX_LIMIT, (long) offset + limit);
-            List<Task> tasks = Paged.of(p -> backend.listTasks(run, query, p), pageSize).stream()
-                    .skip(offset).limit(limit).toList();
-            return new Poll<>(Snapshot.of(tasks, t -> t.ref().pathspec()), runScoped(backend, run, anyRunning(tasks)));
+            boolean[] running = {false};
+            Snapshot<Task> s = window(TASKS, p -> backend.listTasks(run, query, p), offset, limit,
+                    t -> running(t.status()), running);
+            return new Poll<>(s, runScoped(backend, run, running[0]));
         }
 
         @Override
-        public Differ<Task> differ() {
+        public Kind<Task> kind() {
             return TASKS;
         }
 
         @Override
-        public Differ<Task> strictDiffer() {
-            return Differ.tasks();
-        }
-
-        @Override
         public String describe() {
-            return "tasks of " + run + " " + query + (limit == Integer.MAX_VALUE ? "" : " [" + offset + ", "
-                    + (offset + limit) + ")");
+            return "tasks of " + run + " " + query + window(offset, limit);
         }
     }
 
-    private record TaskResource(TaskRef task) implements Resource<Task> {
+    private record TaskResource(TaskRef task) implements Standard<Task> {
         TaskResource {
             Objects.requireNonNull(task, "task");
         }
@@ -261,18 +327,13 @@ public final class Resources {
         @Override
         public Poll<Task> poll(MetaflowBackend backend, Snapshot<Task> previous) {
             Optional<Task> t = backend.task(task);
-            Snapshot<Task> s = t.map(x -> Snapshot.of(task.pathspec(), x)).orElse(Snapshot.empty());
-            return new Poll<>(s, runScoped(backend, task.run(), anyRunning(s.values())));
+            Snapshot<Task> s = t.map(TASKS::one).orElse(Snapshot.empty());
+            return new Poll<>(s, runScoped(backend, task.run(), t.isPresent() && running(t.get().status())));
         }
 
         @Override
-        public Differ<Task> differ() {
+        public Kind<Task> kind() {
             return TASKS;
-        }
-
-        @Override
-        public Differ<Task> strictDiffer() {
-            return Differ.tasks();
         }
 
         @Override
@@ -281,7 +342,7 @@ public final class Resources {
         }
     }
 
-    private record LogTailResource(TaskRef task, LogStream stream, int attempt) implements Resource<LogTail> {
+    private record LogTailResource(TaskRef task, LogStream stream, int attempt) implements Standard<LogTail> {
         LogTailResource {
             Objects.requireNonNull(task, "task");
             Objects.requireNonNull(stream, "stream");
@@ -309,8 +370,7 @@ public final class Resources {
                 int served = page.attempt() >= 0 ? page.attempt() : Math.max(0, attempt);
                 tail = new LogTail(task, stream, served, page.totalLines(), page.lines());
             }
-            Snapshot<LogTail> s = Snapshot.of(tail.key(), tail);
-            return new Poll<>(s, activity(backend, tail.attempt()));
+            return new Poll<>(TAILS.one(tail), activity(backend, tail.attempt()));
         }
 
         private Activity activity(MetaflowBackend backend, int served) {
@@ -318,8 +378,7 @@ public final class Resources {
             if (t.isEmpty()) {
                 return Activity.IDLE;
             }
-            Optional<io.github.metaflowui.core.Attempt> a = t.get().attempts().stream().filter(x -> x.id() == served)
-                    .findFirst();
+            Optional<Attempt> a = t.get().attempts().stream().filter(x -> x.id() == served).findFirst();
             boolean attemptDone = a.isPresent() && a.get().status().status().isTerminal();
             if (attempt != LogRequest.LATEST_ATTEMPT) {
                 return attemptDone ? Activity.FINISHED : Activity.ACTIVE;
@@ -328,8 +387,14 @@ public final class Resources {
         }
 
         @Override
-        public Differ<LogTail> differ() {
+        public Kind<LogTail> kind() {
             return TAILS;
+        }
+
+        /** The tail's lines are not compared, only where it ends: a full resync is no stricter. */
+        @Override
+        public Differ<LogTail> strictDiffer() {
+            return TAILS.quiet().exact();
         }
 
         @Override

@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Properties of the diff engine over random snapshots (seeded, so a failure repeats):
  * {@code diff(a, a)} is empty, {@code apply(a, diff(a, b))} equals {@code b}, there is at most one
- * change per key, the changes are sorted, and {@code diff(b, a)} is the mirror of {@code diff(a, b)}.
+ * change per key, the changes are sorted, and {@code diff(b, a)} is the mirror of {@code diff(a, b)};
+ * fingerprinted copies of the snapshots give the same changes, trusted or exact.
  */
 class DifferPropertyTest {
     private static final Differ<Task> TASKS = Differ.tasks();
@@ -113,6 +114,25 @@ class DifferPropertyTest {
             }
         }
         assertThat(keys).isEqualTo(differing);
+
+        // fingerprinted copies (new instances, fingerprinted as they are added) give the very same changes,
+        // whether the differ trusts the fingerprints or not
+        Snapshot<Task> fa = fingerprinted(a);
+        Snapshot<Task> fb = fingerprinted(b);
+        assertThat(TASKS.diff(fa, fb)).isEqualTo(ab);
+        assertThat(TASKS.exact().diff(fa, fb)).isEqualTo(ab);
+        assertThat(TASKS.diff(fa, fa)).isEmpty();
+        assertThat(TASKS.diff(fa, fingerprinted(a))).isEmpty();
+        assertThat(Differ.apply(fa, ab)).isEqualTo(b);
+    }
+
+    private static Snapshot<Task> fingerprinted(Snapshot<Task> s) {
+        Snapshot.Builder<Task> b = Snapshot.builder(Fingerprint.tasks());
+        for (Task t : s.values()) {
+            Task c = copy(t);
+            b.add(c.ref().pathspec(), c);
+        }
+        return b.build();
     }
 
     @ParameterizedTest(name = "seed {0}")

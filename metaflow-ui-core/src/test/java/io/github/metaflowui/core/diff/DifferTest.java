@@ -86,6 +86,27 @@ class DifferTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
+    void fingerprinted_snapshots_yield_the_same_changes_trusted_or_exact(String name, Snapshot<Run> before,
+                                                                         Snapshot<Run> after, List<String> expected) {
+        Snapshot<Run> b = fingerprinted(before);
+        Snapshot<Run> a = fingerprinted(after);
+
+        assertThat(b.isFingerprinted()).isTrue();
+        assertThat(RUNS.diff(b, a)).map(DifferTest::describe).containsExactlyElementsOf(expected);
+        assertThat(RUNS.exact().diff(b, a)).isEqualTo(RUNS.diff(b, a));
+        assertThat(RUNS.diff(before, a)).as("one side without fingerprints").isEqualTo(RUNS.diff(b, a));
+        Snapshot<Run> applied = Differ.apply(b, RUNS.diff(b, a));
+        assertThat(applied).isEqualTo(after);
+        assertThat(applied.isFingerprinted()).isTrue();
+        assertThat(RUNS.diff(applied, a)).isEmpty();
+    }
+
+    private static Snapshot<Run> fingerprinted(Snapshot<Run> s) {
+        return Snapshot.of(s.values(), r -> r.ref().pathspec(), Fingerprint.runs());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
     void applying_the_changes_gives_the_newer_snapshot(String name, Snapshot<Run> before, Snapshot<Run> after,
                                                        List<String> expected) {
         assertThat(Differ.apply(before, RUNS.diff(before, after))).isEqualTo(after);
