@@ -3,6 +3,7 @@ package io.github.metaflowui.core.watch;
 import io.github.metaflowui.core.Run;
 import io.github.metaflowui.core.RunRef;
 import io.github.metaflowui.core.Status;
+import io.github.metaflowui.core.testing.ScriptedBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 
-import static io.github.metaflowui.core.watch.ScriptedBackend.seconds;
+import static io.github.metaflowui.core.testing.ScriptedBackend.seconds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.metaflowui.core.LogStream;
 import io.github.metaflowui.core.Status;
+import io.github.metaflowui.core.testing.ScriptedBackend;
 import io.github.metaflowui.servlet.MetaflowUiOptions;
 import io.github.metaflowui.servlet.MetaflowUiServlet;
 import io.github.metaflowui.servlet.TestServerAccess;

@@ -3,6 +3,7 @@ package io.github.metaflowui.servlet.live;
 import io.github.metaflowui.core.RunRef;
 import io.github.metaflowui.core.Status;
 import io.github.metaflowui.core.Task;
+import io.github.metaflowui.core.testing.ScriptedBackend;
 import io.github.metaflowui.core.watch.Watcher;
 import io.github.metaflowui.servlet.MetaflowUiOptions;
 import io.github.metaflowui.servlet.MetaflowUiServlet;

@@ -1,4 +1,4 @@
-package io.github.metaflowui.core.watch;
+package io.github.metaflowui.core.testing;
 
 import io.github.metaflowui.core.ArtifactRecord;
 import io.github.metaflowui.core.ArtifactValue;
@@ -41,15 +41,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An in-memory backend whose data a test changes step by step; counts calls and can be told to fail.
- * Thread-safe enough for one writer (the test) and the watcher's reader.
+ * Thread-safe enough for one writer (the test) and the watcher's reader. Shared with other modules' tests
+ * through core's test-jar.
  */
-final class ScriptedBackend implements MetaflowBackend {
-    static final Instant T0 = Instant.parse("2026-12-03T12:00:00Z");
+public final class ScriptedBackend implements MetaflowBackend {
+    private static final Instant T0 = Instant.parse("2026-12-03T12:00:00Z");
 
     private final Map<RunRef, Run> runs = new LinkedHashMap<>();
     private final Map<RunRef, Map<TaskRef, Task>> tasks = new LinkedHashMap<>();
-    private final Map<String, List<String>> logs = new ConcurrentHashMap<>();
-    final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    /** A log is "line 1" ... "line N", each followed by the log's padding (generated, not stored). */
+    private static final class Log {
+        int lines;
+        String padding = "";
+    }
+
+    private final Map<String, Log> logs = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private volatile RuntimeException failure;
     private volatile int failuresLeft;
 
@@ -60,19 +67,20 @@ final class ScriptedBackend implements MetaflowBackend {
 
     // ---------------------------------------------------------------- scripting
 
-    synchronized ScriptedBackend run(String pathspec, Status status, String reason) {
+    /** Sets a run's status (creating it), with the given user tags. */
+    public synchronized ScriptedBackend run(String pathspec, Status status, String reason, String... tags) {
         RunRef ref = RunRef.of(pathspec.split("/")[0], pathspec.split("/")[1]);
         Run prev = runs.get(ref);
         Instant created = prev != null ? prev.createdAt() : T0.plusSeconds(runs.size());
         boolean done = status.isTerminal();
-        runs.put(ref, new Run(ref, "alice", Optional.of("alice"), created, List.of(), List.of("user:alice"),
+        runs.put(ref, new Run(ref, "alice", Optional.of("alice"), created, List.of(tags), List.of("user:alice"),
                 StatusInfo.of(status, reason), done ? Optional.of(created.plusSeconds(60)) : Optional.empty(),
                 Optional.empty(), Optional.empty()));
         tasks.computeIfAbsent(ref, r -> new LinkedHashMap<>());
         return this;
     }
 
-    synchronized ScriptedBackend task(String pathspec, Status... attemptStatuses) {
+    public synchronized ScriptedBackend task(String pathspec, Status... attemptStatuses) {
         TaskRef ref = TaskRef.parse(pathspec);
         List<Attempt> attempts = new ArrayList<>();
         for (int a = 0; a < attemptStatuses.length; a++) {
@@ -85,25 +93,29 @@ final class ScriptedBackend implements MetaflowBackend {
         return this;
     }
 
-    synchronized ScriptedBackend log(String pathspec, LogStream stream, int attempt, int lines) {
-        List<String> l = logs.computeIfAbsent(pathspec + "/" + stream + "/" + attempt, k -> new ArrayList<>());
-        for (int i = 0; i < lines; i++) {
-            l.add("line " + (l.size() + 1));
-        }
+    public synchronized ScriptedBackend log(String pathspec, LogStream stream, int attempt, int lines) {
+        return log(pathspec, stream, attempt, lines, "");
+    }
+
+    /** Appends lines "line N" followed by {@code padding}. */
+    public synchronized ScriptedBackend log(String pathspec, LogStream stream, int attempt, int lines, String padding) {
+        Log l = logs.computeIfAbsent(pathspec + "/" + stream + "/" + attempt, k -> new Log());
+        l.lines += lines;
+        l.padding = padding;
         return this;
     }
 
     /** The next {@code n} data calls throw {@code e}. */
-    void failNext(int n, RuntimeException e) {
+    public void failNext(int n, RuntimeException e) {
         failure = e;
         failuresLeft = n;
     }
 
-    int calls(String method) {
+    public int calls(String method) {
         return calls.getOrDefault(method, new AtomicInteger()).get();
     }
 
-    int totalCalls() {
+    public int totalCalls() {
         return calls.values().stream().mapToInt(AtomicInteger::get).sum();
     }
 
@@ -118,15 +130,26 @@ final class ScriptedBackend implements MetaflowBackend {
     // ---------------------------------------------------------------- SPI
 
     @Override
-    public Page<Flow> listFlows(PageRequest page) {
+    public synchronized Page<Flow> listFlows(PageRequest page) {
         call("listFlows");
-        return Page.last(List.of());
+        return Page.last(runs.keySet().stream().map(RunRef::flow).distinct().sorted()
+                .map(f -> Flow.of(f, T0)).toList());
     }
 
     @Override
-    public Optional<Flow> flow(String name) {
+    public synchronized Optional<Flow> flow(String name) {
         call("flow");
-        return Optional.empty();
+        return runs.keySet().stream().anyMatch(r -> r.flow().equals(name)) ? Optional.of(Flow.of(name, T0))
+                : Optional.empty();
+    }
+
+    /** The current tasks of a run, in creation order. */
+    public synchronized List<Task> tasksOf(RunRef run) {
+        return List.copyOf(tasks.getOrDefault(run, Map.of()).values());
+    }
+
+    public synchronized Optional<Run> runNow(RunRef run) {
+        return Optional.ofNullable(runs.get(run));
     }
 
     @Override
@@ -192,14 +215,14 @@ final class ScriptedBackend implements MetaflowBackend {
         int attempt = request.latestAttempt()
                 ? Optional.ofNullable(tasks.getOrDefault(task.run(), Map.of()).get(task)).map(Task::currentAttempt).orElse(0)
                 : request.attempt();
-        List<String> all = logs.getOrDefault(task.pathspec() + "/" + stream + "/" + attempt, List.of());
-        long from = request.firstRow(all.size());
-        long to = request.endRow(all.size());
+        Log log = logs.getOrDefault(task.pathspec() + "/" + stream + "/" + attempt, new Log());
+        long from = request.firstRow(log.lines);
+        long to = request.endRow(log.lines);
         List<LogLine> lines = new ArrayList<>();
         for (long r = from; r < to; r++) {
-            lines.add(new LogLine(r, Optional.empty(), all.get((int) r), stream));
+            lines.add(new LogLine(r, Optional.empty(), "line " + (r + 1) + log.padding, stream));
         }
-        return new LogPage(attempt, lines, all.size());
+        return new LogPage(attempt, lines, log.lines);
     }
 
     @Override
@@ -218,11 +241,11 @@ final class ScriptedBackend implements MetaflowBackend {
         return Page.of(all.subList(Math.min(from, to), to), to < all.size() ? Integer.toString(to) : null);
     }
 
-    static MetaflowException.NoAnswerException unreachable() {
+    public static MetaflowException.NoAnswerException unreachable() {
         return new MetaflowException.NoAnswerException("connection refused: metadata service at 127.0.0.1:1");
     }
 
-    static Duration seconds(long s) {
+    public static Duration seconds(long s) {
         return Duration.ofSeconds(s);
     }
 }
