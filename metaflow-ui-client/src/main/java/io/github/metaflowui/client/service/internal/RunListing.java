@@ -8,7 +8,6 @@ import io.github.metaflowui.client.http.internal.Fanout;
 import io.github.metaflowui.client.http.internal.HttpTransport;
 import io.github.metaflowui.client.http.internal.JsonBodies;
 import io.github.metaflowui.client.http.internal.Query;
-import io.github.metaflowui.client.http.internal.TopN;
 import io.github.metaflowui.client.http.internal.WindowCache;
 import io.github.metaflowui.client.http.internal.WindowCache.Slice;
 import io.github.metaflowui.client.service.internal.Rows.RunRow;
@@ -58,9 +57,6 @@ public final class RunListing {
         this.window = window;
     }
 
-    private record Candidates(List<RunRow> rows, boolean more, Optional<String> serverCursor) {
-    }
-
     public Page<Run> list(RunQuery q, PageRequest page) {
         if (q.sort() != RunQuery.Sort.CREATED && q.sort() != RunQuery.Sort.FLOW && q.sort() != RunQuery.Sort.USER
                 && q.sort() != RunQuery.Sort.RUN) {
@@ -82,25 +78,14 @@ public final class RunListing {
         RunRow after = cursor != null && cursor.has("k") ? keyset(cursor.get("k")) : null;
         String serverCursor = cursor != null && cursor.hasNonNull("s") ? cursor.get("s").asText() : null;
 
-        Candidates candidates;
+        Candidates<RunRow> candidates;
         if (q.flow().isPresent() && nativeOrder && after == null) {
             candidates = serverPaged(q.flow().get(), q, page.limit(), statusWire, serverCursor);
         } else {
             List<String> flows = q.flow().map(List::of).orElseGet(this::flowNames);
             RunRow from = after;
-            List<Candidates> per = fanout.map(flows, f -> candidates(f, q, from, page.limit(), nativeOrder, statusWire));
-            List<RunRow> all = new ArrayList<>();
-            boolean more = false;
-            for (Candidates c : per) {
-                all.addAll(c.rows());
-                more |= c.more();
-            }
-            all.sort(order);
-            if (all.size() > page.limit()) {
-                more = true;
-                all = new ArrayList<>(all.subList(0, page.limit()));
-            }
-            candidates = new Candidates(all, more, Optional.empty());
+            candidates = Candidates.merge(fanout.map(flows, f -> candidates(f, q, from, page.limit(), nativeOrder,
+                    statusWire)), order, page.limit());
         }
         List<Run> runs = fanout.map(candidates.rows(), statuses::resolve);
         List<Run> matching = new ArrayList<>(runs.size());
@@ -109,21 +94,14 @@ public final class RunListing {
                 matching.add(r);
             }
         }
-        String next = null;
-        if (candidates.serverCursor().isPresent()) {
-            ObjectNode c = Cursors.object().put("t", KIND).put("s", candidates.serverCursor().get());
-            next = Cursors.encode(c);
-        } else if (candidates.more() && !candidates.rows().isEmpty()) {
-            next = Cursors.encode(keysetCursor(candidates.rows().get(candidates.rows().size() - 1)));
-        }
-        return Page.of(matching, next);
+        return Page.of(matching, candidates.nextCursor(KIND, RunListing::keysetCursor));
     }
 
     /**
      * One flow, newest first: the service's own cursor pages when it has them ({@code X-Limit} in the
      * answer); otherwise the answer is the legacy full array, from which the page is selected while it streams.
      */
-    private Candidates serverPaged(String flow, RunQuery q, int limit, Set<String> statusWire, String serverCursor) {
+    private Candidates<RunRow> serverPaged(String flow, RunQuery q, int limit, Set<String> statusWire, String serverCursor) {
         Query filters = serverFilters(q, statusWire);
         Query query = filters;
         if (filters.isEmpty() || limit != SERVICE_DEFAULT_LIMIT) {
@@ -145,21 +123,21 @@ public final class RunListing {
                     return true;
                 });
                 rows.sort(order);
-                return new Candidates(rows, false, info.header("x-next-cursor").filter(s -> !s.isBlank()));
+                return new Candidates<>(rows, false, info.header("x-next-cursor").filter(s -> !s.isBlank()));
             }
             return legacy(key(flow, q), body, filter, order, null, limit);
         });
     }
 
     /** The first {@code limit} runs of one flow after {@code after}, with whether more may follow. */
-    private Candidates candidates(String flow, RunQuery q, RunRow after, int limit, boolean nativeOrder,
+    private Candidates<RunRow> candidates(String flow, RunQuery q, RunRow after, int limit, boolean nativeOrder,
                                   Set<String> statusWire) {
         Comparator<RunRow> order = order(q.sort(), q.order());
         Predicate<RunRow> filter = r -> flow.equals(r.flow()) && matchesRow(q, r);
         String key = key(flow, q);
         Optional<Slice<RunRow>> cached = windows.serve(key, order, after, limit);
         if (cached.isPresent()) {
-            return new Candidates(cached.get().rows(), cached.get().more(), Optional.empty());
+            return Candidates.of(cached.get());
         }
         Query query = Query.empty();
         if (nativeOrder) {
@@ -183,32 +161,16 @@ public final class RunListing {
                 });
                 rows.sort(order);
                 boolean more = received[0] >= limit + 1 || info.header("x-next-cursor").isPresent();
-                if (rows.size() > limit) {
-                    return new Candidates(new ArrayList<>(rows.subList(0, limit)), true, Optional.empty());
-                }
-                return new Candidates(rows, more, Optional.empty());
+                return Candidates.firstOf(rows, more, limit);
             }
             return legacy(key, body, filter, order, after, limit);
         });
     }
 
     /** Selects a window of the legacy full array as it streams, keeps it for the next pages, returns a page. */
-    private Candidates legacy(String key, InputStream body, Predicate<RunRow> filter, Comparator<RunRow> order,
-                              RunRow after, int limit) throws IOException {
-        TopN<RunRow> top = new TopN<>(order, Math.max(limit, window));
-        JsonBodies.forEachElement(body, n -> {
-            RunRow r = Rows.run(n);
-            if (filter.test(r) && (after == null || order.compare(r, after) > 0)) {
-                top.offer(r);
-            }
-            return true;
-        });
-        List<RunRow> rows = top.sorted();
-        windows.put(key, after, rows, !top.overflowed());
-        if (rows.size() > limit) {
-            return new Candidates(new ArrayList<>(rows.subList(0, limit)), true, Optional.empty());
-        }
-        return new Candidates(rows, top.overflowed(), Optional.empty());
+    private Candidates<RunRow> legacy(String key, InputStream body, Predicate<RunRow> filter, Comparator<RunRow> order,
+                                      RunRow after, int limit) throws IOException {
+        return Candidates.select(body, Rows::run, filter, order, after, limit, window, windows, key);
     }
 
     private List<String> flowNames() {

@@ -8,7 +8,6 @@ import io.github.metaflowui.client.http.internal.HttpTransport;
 import io.github.metaflowui.client.http.internal.JsonBodies;
 import io.github.metaflowui.client.http.internal.Query;
 import io.github.metaflowui.client.http.internal.TaskOrders;
-import io.github.metaflowui.client.http.internal.TopN;
 import io.github.metaflowui.client.http.internal.WindowCache;
 import io.github.metaflowui.client.http.internal.WindowCache.Slice;
 import io.github.metaflowui.client.service.internal.Rows.MetaRow;
@@ -63,9 +62,6 @@ public final class TaskListing {
         this.window = window;
     }
 
-    private record Candidates(List<TaskRow> rows, boolean more, Optional<String> serverCursor) {
-    }
-
     public Page<Task> list(RunRef run, TaskQuery q, PageRequest page) {
         if (q.step().isPresent() && q.step().get().equals(ServiceApi.PARAMETERS_STEP)) {
             return Page.last(List.of());
@@ -79,39 +75,22 @@ public final class TaskListing {
         TaskRow after = cursor != null && cursor.has("k") ? keyset(cursor.get("k")) : null;
         String serverCursor = cursor != null && cursor.hasNonNull("s") ? cursor.get("s").asText() : null;
 
-        Candidates candidates;
+        Candidates<TaskRow> candidates;
         if (q.step().isPresent() && q.sort() == TaskQuery.Sort.CREATED && q.order() == SortOrder.DESC && after == null) {
             candidates = serverPaged(run, q, page.limit(), serverCursor, order);
         } else {
             List<String> steps = q.step().map(List::of).orElseGet(() -> stepNames(run));
-            List<Candidates> per = fanout.map(steps, s -> candidates(run, s, q, order, after, page.limit()));
-            List<TaskRow> all = new ArrayList<>();
-            boolean more = false;
-            for (Candidates c : per) {
-                all.addAll(c.rows());
-                more |= c.more();
-            }
-            all.sort(order);
-            if (all.size() > page.limit()) {
-                more = true;
-                all = new ArrayList<>(all.subList(0, page.limit()));
-            }
-            candidates = new Candidates(all, more, Optional.empty());
+            candidates = Candidates.merge(fanout.map(steps, s -> candidates(run, s, q, order, after, page.limit())),
+                    order, page.limit());
         }
         List<Task> tasks = derive(run, candidates.rows());
         List<Task> matching = tasks.stream().filter(t -> q.statuses().isEmpty() || q.statuses().contains(t.status().status()))
                 .toList();
-        String next = null;
-        if (candidates.serverCursor().isPresent()) {
-            next = Cursors.encode(Cursors.object().put("t", KIND).put("s", candidates.serverCursor().get()));
-        } else if (candidates.more() && !candidates.rows().isEmpty()) {
-            next = Cursors.encode(keysetCursor(candidates.rows().get(candidates.rows().size() - 1)));
-        }
-        return Page.of(matching, next);
+        return Page.of(matching, candidates.nextCursor(KIND, TaskListing::keysetCursor));
     }
 
     /** One step newest first: the service's cursor pages, or a page selected from the legacy full array. */
-    private Candidates serverPaged(RunRef run, TaskQuery q, int limit, String serverCursor, Comparator<TaskRow> order) {
+    private Candidates<TaskRow> serverPaged(RunRef run, TaskQuery q, int limit, String serverCursor, Comparator<TaskRow> order) {
         String step = q.step().orElseThrow();
         Query query = Query.of("_limit", limit);
         if (serverCursor != null) {
@@ -124,39 +103,26 @@ public final class TaskListing {
                         List<TaskRow> rows = new ArrayList<>();
                         JsonBodies.forEachElement(body, n -> rows.add(Rows.task(n)));
                         rows.sort(order);
-                        return new Candidates(rows, false, info.header("x-next-cursor").filter(s -> !s.isBlank()));
+                        return new Candidates<>(rows, false, info.header("x-next-cursor").filter(s -> !s.isBlank()));
                     }
                     return select(key, body, order, null, limit);
                 });
     }
 
-    private Candidates candidates(RunRef run, String step, TaskQuery q, Comparator<TaskRow> order, TaskRow after,
+    private Candidates<TaskRow> candidates(RunRef run, String step, TaskQuery q, Comparator<TaskRow> order, TaskRow after,
                                   int limit) {
         String key = key(run, step, q);
         Optional<Slice<TaskRow>> cached = windows.serve(key, order, after, limit);
         if (cached.isPresent()) {
-            return new Candidates(cached.get().rows(), cached.get().more(), Optional.empty());
+            return Candidates.of(cached.get());
         }
         return http.get(path("flows", run.flow(), "runs", run.run().value(), "steps", step, "tasks"), Query.empty(),
                 (info, body) -> select(key, body, order, after, limit));
     }
 
-    private Candidates select(String key, java.io.InputStream body, Comparator<TaskRow> order, TaskRow after, int limit)
-            throws java.io.IOException {
-        TopN<TaskRow> top = new TopN<>(order, Math.max(limit, window));
-        JsonBodies.forEachElement(body, n -> {
-            TaskRow r = Rows.task(n);
-            if (after == null || order.compare(r, after) > 0) {
-                top.offer(r);
-            }
-            return true;
-        });
-        List<TaskRow> rows = top.sorted();
-        windows.put(key, after, rows, !top.overflowed());
-        if (rows.size() > limit) {
-            return new Candidates(new ArrayList<>(rows.subList(0, limit)), true, Optional.empty());
-        }
-        return new Candidates(rows, top.overflowed(), Optional.empty());
+    private Candidates<TaskRow> select(String key, java.io.InputStream body, Comparator<TaskRow> order, TaskRow after,
+                                       int limit) throws java.io.IOException {
+        return Candidates.select(body, Rows::task, r -> true, order, after, limit, window, windows, key);
     }
 
     /** Every task of the run (or step) with its status, sorted and filtered here; an offset cursor. */
