@@ -11,6 +11,17 @@ public final class RowSort {
     private RowSort() {
     }
 
+    /**
+     * Compares two values of a column where {@code Long.MIN_VALUE} means absent: in {@code sign}'s
+     * direction (1 ascending, -1 descending), absent values last either way.
+     */
+    public static int absentLast(long x, long y, int sign) {
+        if (x == Long.MIN_VALUE || y == Long.MIN_VALUE) {
+            return x == y ? 0 : x == Long.MIN_VALUE ? 1 : -1;
+        }
+        return sign * Long.compare(x, y);
+    }
+
     public static void sort(int[] a, int length, Order order) {
         if (length < 2) {
             return;

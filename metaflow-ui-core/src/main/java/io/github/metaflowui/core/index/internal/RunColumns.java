@@ -34,11 +34,10 @@ public final class RunColumns {
     private final Dict<String> tagStrings = new Dict<>();
     private final Dict<List<String>> tagLists = new Dict<>();
     private final Dict<String> reasons = new Dict<>();
-    private final List<String> stringIds = new ArrayList<>();
 
     private int size;
     private int[] flow = new int[0];
-    private long[] idNum = new long[0];
+    private final IdColumn ids = new IdColumn(0);
     private long[] created = new long[0];
     private final LongOverflow finished = new LongOverflow();
     private final LongOverflow duration = new LongOverflow();
@@ -108,11 +107,7 @@ public final class RunColumns {
         }
         int row = size++;
         flow[row] = flows.id(flowName);
-        idNum[row] = numeric(id);
-        if (idNum[row] < 0) {
-            stringIds.add(id);
-            idNum[row] = -stringIds.size();
-        }
+        ids.set(row, id);
         if (size * 2 > table.length) {
             rehash(table.length * 2);
         } else {
@@ -123,7 +118,7 @@ public final class RunColumns {
 
     private void grow(int capacity) {
         flow = Arrays.copyOf(flow, capacity);
-        idNum = Arrays.copyOf(idNum, capacity);
+        ids.grow(capacity);
         created = Arrays.copyOf(created, capacity);
         finished.grow(capacity);
         duration.grow(capacity);
@@ -133,23 +128,6 @@ public final class RunColumns {
         owner = Arrays.copyOf(owner, capacity);
         tags = Arrays.copyOf(tags, capacity);
         systemTags = Arrays.copyOf(systemTags, capacity);
-    }
-
-    /** A canonical number (no leading zeros, at most 18 digits), or -1. */
-    private static long numeric(String id) {
-        int n = id.length();
-        if (n == 0 || n > 18 || (n > 1 && id.charAt(0) == '0')) {
-            return -1;
-        }
-        long v = 0;
-        for (int i = 0; i < n; i++) {
-            char ch = id.charAt(i);
-            if (ch < '0' || ch > '9') {
-                return -1;
-            }
-            v = v * 10 + (ch - '0');
-        }
-        return v;
     }
 
     // ------------------------------------------------------------------ lookup
@@ -183,10 +161,10 @@ public final class RunColumns {
         }
         int mask = table.length - 1;
         int i = hash(f, id) & mask;
-        long num = numeric(id);
+        long num = IdColumn.numeric(id);
         while (table[i] != 0) {
             int row = table[i] - 1;
-            if (flow[row] == f && (num >= 0 ? idNum[row] == num : idNum[row] < 0 && id.equals(id(row)))) {
+            if (flow[row] == f && ids.is(row, id, num)) {
                 return row;
             }
             i = (i + 1) & mask;
@@ -197,8 +175,7 @@ public final class RunColumns {
     // ------------------------------------------------------------------ reads
 
     public String id(int row) {
-        long v = idNum[row];
-        return v >= 0 ? Long.toString(v) : stringIds.get((int) (-v - 1));
+        return ids.get(row);
     }
 
     public String flowName(int row) {
@@ -415,15 +392,7 @@ public final class RunColumns {
     }
 
     private int compareIds(int a, int b) {
-        long x = idNum[a];
-        long y = idNum[b];
-        if (x >= 0 && y >= 0) {
-            return Long.compare(x, y);
-        }
-        if (x >= 0 || y >= 0) {
-            return x >= 0 ? -1 : 1; // numbers before strings, as RunId orders them
-        }
-        return id(a).compareTo(id(b));
+        return ids.compare(a, b, String::compareTo); // numbers before strings, as RunId orders them
     }
 
     /**
@@ -435,10 +404,10 @@ public final class RunColumns {
         RowSort.Order primary;
         switch (sort) {
             case FINISHED:
-                primary = (a, b) -> absentLast(finished(a), finished(b), sign);
+                primary = (a, b) -> RowSort.absentLast(finished(a), finished(b), sign);
                 break;
             case DURATION:
-                primary = (a, b) -> absentLast(duration(a), duration(b), sign);
+                primary = (a, b) -> RowSort.absentLast(duration(a), duration(b), sign);
                 break;
             case FLOW:
                 primary = (a, b) -> sign * Integer.compare(flowRank[flow[a]], flowRank[flow[b]]);
@@ -589,18 +558,11 @@ public final class RunColumns {
         tieSize = -1;
     }
 
-    private static int absentLast(long x, long y, int sign) {
-        if (x == Long.MIN_VALUE || y == Long.MIN_VALUE) {
-            return x == y ? 0 : x == Long.MIN_VALUE ? 1 : -1;
-        }
-        return sign * Long.compare(x, y);
-    }
-
     /** Rough heap use. */
     public long bytes() {
         long perRow = 4 + 8 + 8 + 1 + 4 + 4 + 4 + 4;
         return flow.length * perRow + finished.bytes() + duration.bytes() + heartbeat.bytes() + table.length * 4L
-                + stringIds.size() * 64L + (long) (reasons.size() + owners.size() + tagLists.size() + tagStrings.size()) * 120;
+                + ids.strings() * 64L + (long) (reasons.size() + owners.size() + tagLists.size() + tagStrings.size()) * 120;
     }
 
     @Override

@@ -44,10 +44,9 @@ public final class TaskTable {
     private final long loadMillis;
     private final List<String> stepNames = new ArrayList<>();
     private final Dict<String> reasons = new Dict<>();
-    private final List<String> stringIds = new ArrayList<>();
     private int size;
     private int[] step = new int[1024];
-    private long[] idNum = new long[1024];
+    private IdColumn ids = new IdColumn(1024);
     private long[] created = new long[1024];
     private int[] firstAttempt = new int[1024];
     private byte[] attemptCount = new byte[1024];
@@ -101,10 +100,9 @@ public final class TaskTable {
         for (int i = 0; i < t.reasons.size(); i++) {
             reasons.id(t.reasons.get(i));
         }
-        stringIds.addAll(t.stringIds);
         size = t.size;
         step = Arrays.copyOf(t.step, size);
-        idNum = Arrays.copyOf(t.idNum, size);
+        ids = new IdColumn(t.ids, size);
         created = Arrays.copyOf(t.created, size);
         firstAttempt = Arrays.copyOf(t.firstAttempt, size);
         attemptCount = Arrays.copyOf(t.attemptCount, size);
@@ -123,7 +121,7 @@ public final class TaskTable {
         if (size == step.length) {
             int c = size * 2;
             step = Arrays.copyOf(step, c);
-            idNum = Arrays.copyOf(idNum, c);
+            ids.grow(c);
             created = Arrays.copyOf(created, c);
             firstAttempt = Arrays.copyOf(firstAttempt, c);
             attemptCount = Arrays.copyOf(attemptCount, c);
@@ -138,13 +136,7 @@ public final class TaskTable {
         }
         int row = size++;
         step[row] = s;
-        String id = task.id().value();
-        long num = numeric(id);
-        if (num < 0) {
-            stringIds.add(id);
-            num = -stringIds.size();
-        }
-        idNum[row] = num;
+        ids.set(row, task.id().value());
         created[row] = task.createdAt().toEpochMilli();
         label[row] = task.foreachLabel().orElse(null);
         tStatus[row] = (byte) task.status().status().ordinal();
@@ -170,22 +162,6 @@ public final class TaskTable {
         }
     }
 
-    private static long numeric(String id) {
-        int n = id.length();
-        if (n == 0 || n > 18 || (n > 1 && id.charAt(0) == '0')) {
-            return -1;
-        }
-        long v = 0;
-        for (int i = 0; i < n; i++) {
-            char ch = id.charAt(i);
-            if (ch < '0' || ch > '9') {
-                return -1;
-            }
-            v = v * 10 + (ch - '0');
-        }
-        return v;
-    }
-
     // ------------------------------------------------------------------ facts
 
     public int size() {
@@ -206,12 +182,11 @@ public final class TaskTable {
     }
 
     public long bytes() {
-        return size * (4L + 8 + 8 + 4 + 1 + 8 + 5) + attempts * (4L + 1 + 4 + 8 + 8) + stringIds.size() * 64L;
+        return size * (4L + 8 + 8 + 4 + 1 + 8 + 5) + attempts * (4L + 1 + 4 + 8 + 8) + ids.strings() * 64L;
     }
 
     private String id(int row) {
-        long v = idNum[row];
-        return v >= 0 ? Long.toString(v) : stringIds.get((int) (-v - 1));
+        return ids.get(row);
     }
 
     private byte lastStatus(int row) {
@@ -247,22 +222,7 @@ public final class TaskTable {
     // ------------------------------------------------------------------ pages
 
     private int compareIds(int a, int b) {
-        long x = idNum[a];
-        long y = idNum[b];
-        if (x >= 0 && y >= 0) {
-            return Long.compare(x, y);
-        }
-        if (x >= 0 || y >= 0) {
-            return x >= 0 ? -1 : 1;
-        }
-        return TaskId.of(id(a)).compareTo(TaskId.of(id(b)));
-    }
-
-    private static int absentLast(long x, long y, int sign) {
-        if (x == NONE || y == NONE) {
-            return x == y ? 0 : x == NONE ? 1 : -1;
-        }
-        return sign * Long.compare(x, y);
+        return ids.compare(a, b, (x, y) -> TaskId.of(x).compareTo(TaskId.of(y)));
     }
 
     /** The order of a task query: its key in its direction (absent values last), then task id, then step. */
@@ -271,13 +231,13 @@ public final class TaskTable {
         RowSort.Order primary;
         switch (sort) {
             case STARTED:
-                primary = (a, b) -> absentLast(started(a), started(b), sign);
+                primary = (a, b) -> RowSort.absentLast(started(a), started(b), sign);
                 break;
             case FINISHED:
-                primary = (a, b) -> absentLast(finished(a), finished(b), sign);
+                primary = (a, b) -> RowSort.absentLast(finished(a), finished(b), sign);
                 break;
             case DURATION:
-                primary = (a, b) -> absentLast(duration(a), duration(b), sign);
+                primary = (a, b) -> RowSort.absentLast(duration(a), duration(b), sign);
                 break;
             case TASK_ID:
                 primary = (a, b) -> sign * compareIds(a, b);
