@@ -3,6 +3,7 @@ package io.github.metaflowui.examples;
 import io.github.metaflowui.client.http.MetaflowBackends;
 import io.github.metaflowui.client.local.LocalMetaflowBackend;
 import io.github.metaflowui.core.spi.MetaflowBackend;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,6 +26,7 @@ public final class StandaloneMain {
     }
 
     public static void main(String[] args) {
+        routeJavaLoggingToSlf4j();
         String home = System.getProperty("user.home");
         Launch launch = start(args, System.getenv(), home == null ? null : Path.of(home), System.out, System.err);
         if (launch.server() == null) {
@@ -35,6 +37,17 @@ public final class StandaloneMain {
             launch.server().join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Core logs with {@code java.util.logging} and {@code System.Logger} (which writes to it): hand
+     * those records to SLF4J, whose simple logger prints every other line, so all look the same.
+     */
+    static void routeJavaLoggingToSlf4j() {
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
         }
     }
 
