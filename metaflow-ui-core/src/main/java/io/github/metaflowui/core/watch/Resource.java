@@ -30,7 +30,11 @@ public interface Resource<T> {
      */
     Differ<T> differ();
 
-    /** How a full resync compares: every difference counts. Default: {@link #differ()}. */
+    /**
+     * How a full resync compares: every difference counts, and the standard resources compare
+     * {@linkplain Differ#exact() exactly} (a change a fingerprint collision hid is delivered then).
+     * Default: {@link #differ()}.
+     */
     default Differ<T> strictDiffer() {
         return differ();
     }

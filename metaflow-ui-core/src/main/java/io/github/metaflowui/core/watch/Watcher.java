@@ -27,8 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       it belongs to has finished ({@link Activity}). A poll that took long pushes the next one out
  *       (the watcher spends at most about a quarter of its time polling one resource).</li>
  *   <li><b>Quiet diffs, periodic resync.</b> Polls are compared with the resource's
- *       {@link Resource#differ()}, which ignores what only the passing of time changes; every
- *       {@link Builder#resyncInterval} a full poll is compared strictly.</li>
+ *       {@link Resource#differ()}, which ignores what only the passing of time changes (and, for
+ *       the standard resources, trusts equal content fingerprints); every
+ *       {@link Builder#resyncInterval} a full poll is compared strictly
+ *       ({@link Resource#strictDiffer()}, exact).</li>
  *   <li><b>Failures.</b> A failed poll is reported to the listeners ({@link WatchListener#onError})
  *       and retried with exponential backoff up to {@link Builder#maxBackoff}; the last snapshot is
  *       kept, so the changes made during an outage are delivered once, when it ends. Nothing a
