@@ -93,6 +93,8 @@ import static io.github.metaflowui.client.http.internal.Cursors.object;
  *       attempt), then the datastore is read directly: the service does not serve logs. A local datastore
  *       that is readable here is read with {@link io.github.metaflowui.client.local.LocalLogReader}; other
  *       datastores need a {@link DatastoreLogReader}; otherwise a {@link LogsUnavailableException} says so.</li>
+ *   <li>{@code cards}, {@code cardHtml}, {@code cardData}: 1 ({@code GET T/metadata}), then, like logs, the
+ *       task's local datastore ({@code <ds-root>/mf.cards}) when it is readable here; otherwise none.</li>
  *   <li>{@code dag} and {@code artifactValue}: nothing; values are pickles in the datastore, which the
  *       service cannot render (use the UI backend). {@code parameters} gives names with unrendered values.</li>
  * </ul>

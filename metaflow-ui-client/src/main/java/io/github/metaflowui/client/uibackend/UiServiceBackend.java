@@ -71,7 +71,8 @@ import static io.github.metaflowui.client.http.internal.HttpTransport.path;
  * <p>Costs: a runs page is 1 request; {@code run}, {@code task} (its {@code attempts} endpoint),
  * {@code dag}, {@code parameters} 1 each; {@code steps} reads the steps, the graph (for the step order)
  * and every task attempt of the run (pages of 1,000); {@code metadata} and {@code artifacts} read every
- * page of 1,000; {@code logs} 1 to 3 requests (see {@code UiLogs}), plus 1 to find the latest attempt.
+ * page of 1,000; {@code logs} 1 to 3 requests (see {@code UiLogs}), plus 1 to find the latest attempt;
+ * {@code cards} and {@code cardData} 1, {@code cardHtml} 2 (the HTML and the list, for the card's type).
  */
 public final class UiServiceBackend implements MetaflowBackend {
     private final HttpTransport http;
