@@ -395,6 +395,21 @@ class LogViewerBrowserTest {
             browser.waitFor(d -> rowText(LINES + 4) != null);
             assertThat(rowText(LINES + 4)).isEqualTo("newer line five");
             browser.waitFor(d -> atEnd());
+
+            // the task records an artifact and a metadata field: both tables gain a row, no reload
+            Object marker = browser.js("return window.__samePage = 'yes'");
+            assertThat(browser.texts(".artifacts-table tbody th")).doesNotContain("late_result");
+            Path meta = log.getParent().resolve("_meta");
+            Files.writeString(meta.resolve("0_artifact_late_result.json"),
+                    Files.readString(meta.resolve("0_artifact_count.json")).replace("\"name\": \"count\"", "\"name\": \"late_result\""));
+            Files.writeString(meta.resolve("sysmeta_late-field_1796301631000.json"),
+                    Files.readString(meta.resolve("sysmeta_attempt_ok_1796301630452.json"))
+                            .replace("\"field_name\": \"attempt_ok\"", "\"field_name\": \"late-field\"")
+                            .replace("\"value\": \"True\"", "\"value\": \"<b>late</b>\""));
+            browser.waitFor(d -> browser.texts(".artifacts-table tbody th").contains("late_result"));
+            browser.waitFor(d -> browser.texts(".metadata-table tbody th").contains("late-field"));
+            assertThat(browser.texts(".metadata-table tbody td.mono")).contains("<b>late</b>");
+            assertThat(browser.js("return window.__samePage")).isEqualTo(marker);
         }
     }
 }
