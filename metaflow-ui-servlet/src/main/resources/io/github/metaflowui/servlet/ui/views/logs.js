@@ -191,15 +191,17 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
     for (let i = first; i < last; i++) {
       const row = rowOf(i);
       const data = dataOf(row);
-      const flags = `${row === selected ? 't' : ''}${row === search.hits[search.index] ? 'h' : ''}${search.set.has(row) ? 'm' : ''}${expanded.has(row) ? 'x' : ''}`;
+      // a row still loading is only a placeholder: it is marked (selected, hit) once its text is there
+      const flags = !data ? (failedPages.has(pageOf(row)) ? 'e' : '') : `${row === selected ? 't' : ''}${row === search.hits[search.index] ? 'h' : ''}${search.set.has(row) ? 'm' : ''}${expanded.has(row) ? 'x' : ''}`;
       const prev = shown.get(row);
-      const el = prev && prev.data === data && prev.flags === flags ? prev.el : lineEl(row, data, flags);
+      const same = prev && prev.flags === flags && (prev.data === data || (prev.data && data && prev.data.line === data.line && prev.data.ts === data.ts));
+      const el = same ? prev.el : lineEl(row, data, flags);
       next.set(row, { el, data, flags });
       els.push(el);
     }
     shown = next;
-    const same = els.length === win.childNodes.length && els.every((el, i) => win.childNodes[i] === el);
-    if (!same) {
+    const unchanged = els.length === win.childNodes.length && els.every((el, i) => win.childNodes[i] === el);
+    if (!unchanged) {
       win.replaceChildren(...els); // unchanged rows keep their nodes (and a text selection in them)
     }
     if (!measured && attached) {
