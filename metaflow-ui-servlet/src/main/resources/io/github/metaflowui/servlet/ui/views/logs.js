@@ -179,7 +179,7 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
     if (!g.n) {
       win.replaceChildren();
       shown = new Map();
-      renderStatus(0, 0);
+      renderStatus();
       return;
     }
     const top = topIndex(g);
@@ -217,12 +217,12 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
         }
       }
     }
-    renderStatus(first, last, top, g);
+    renderStatus(top, g);
     scheduleFetch();
   }
 
-  function renderStatus(first, last, top, g) {
-    if (!g) {
+  function renderStatus(top, g) {
+    if (!g || !g.n) {
       status.textContent = total === 0 ? '0 lines' : (loadError ? '' : 'Loading…');
       return;
     }
@@ -624,7 +624,20 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
     }
     evict();
     renderSummary();
+    followNewLines();
+  }
+
+  // Moves to the end for new lines, but not from under a text selection in the log (it waits).
+  let followTimer = null;
+  function followNewLines() {
+    clearTimeout(followTimer);
     if (!attached) {
+      return;
+    }
+    const sel = window.getSelection();
+    if (stick && !search.only && sel && String(sel) !== '' && body.contains(sel.anchorNode)) {
+      renderStatus(topIndex(), geometry()); // the count grows; the view waits
+      followTimer = setTimeout(followNewLines, 1000);
       return;
     }
     if (stick && !search.only) {
