@@ -268,6 +268,7 @@ function artifactsSection(res, base, attemptId, load, state) {
 // values are shown (and the loaded ones) across live redraws of the table.
 function artifactRows(a, base, attemptId, load, state) {
   const name = String(a.name);
+  const valueKey = `${name}@${a.sha ?? ''}`; // a value changes with its sha
   const valueCell = h('td', { colspan: '5' });
   const valueRow = h('tr', { class: 'value-row', hidden: true }, valueCell);
   const button = h('button', { type: 'button', class: 'btn btn-small', 'aria-expanded': 'false', 'aria-label': `Show the value of ${name}` }, 'Show');
@@ -281,15 +282,15 @@ function artifactRows(a, base, attemptId, load, state) {
     if (loaded) {
       return;
     }
-    if (state.values.has(name)) {
-      replaceChildren(valueCell, artifactValue(state.values.get(name)));
+    if (state.values.has(valueKey)) {
+      replaceChildren(valueCell, artifactValue(state.values.get(valueKey)));
       loaded = true;
       return;
     }
     replaceChildren(valueCell, h('span', { class: 'muted' }, 'Loading…'));
     try {
       const res = await load([...base, 'artifacts', name], { attempt_id: attemptId });
-      state.values.set(name, res.data || {});
+      state.values.set(valueKey, res.data || {});
       replaceChildren(valueCell, artifactValue(res.data || {}));
       loaded = true;
     } catch (e) {
