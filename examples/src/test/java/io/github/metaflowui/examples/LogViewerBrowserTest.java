@@ -2,6 +2,10 @@ package io.github.metaflowui.examples;
 
 import io.github.metaflowui.client.local.LocalMetaflowBackend;
 import io.github.metaflowui.core.Attempt;
+import io.github.metaflowui.core.LogLine;
+import io.github.metaflowui.core.LogPage;
+import io.github.metaflowui.core.LogRequest;
+import io.github.metaflowui.core.LogStream;
 import io.github.metaflowui.core.Status;
 import io.github.metaflowui.core.StatusInfo;
 import io.github.metaflowui.core.Task;
@@ -368,6 +372,60 @@ class LogViewerBrowserTest {
                         + " fetch(arguments[0]).then(r => r.text()).then(t => { const l = t.split('\\n');"
                         + " done([l.length, l[0], l[l.length - 1]]); });", href);
         assertThat(lines).isEqualTo(List.of((long) LINES, lineText(0), lineText(LINES - 1)));
+    }
+
+    @Test
+    void a_two_million_line_log_maps_the_scroll_range_onto_its_rows() throws Exception {
+        // stderr of the task generated on the fly: 2,000,000 lines are 40,000,000 px of rows, more than a
+        // browser lets an element be, so the viewer maps its (capped) scroll range onto the rows
+        long huge = 2_000_000;
+        TaskRef ref = TaskRef.parse(FLOW + "/" + RUN + "/" + STEP + "/" + TASK);
+        MetaflowBackend generated = new ForwardingBackend(backendOf(stdout)) {
+            @Override
+            public LogPage logs(TaskRef task, LogStream stream, LogRequest request) {
+                if (!task.equals(ref) || stream != LogStream.STDERR) {
+                    return super.logs(task, stream, request);
+                }
+                List<LogLine> lines = new ArrayList<>();
+                for (long r = request.firstRow(huge); r < request.endRow(huge); r++) {
+                    lines.add(new LogLine(r, Optional.of(T0.plusMillis(r)), "generated line " + (r + 1), stream));
+                }
+                return new LogPage(0, lines, huge);
+            }
+        };
+        try (StandaloneServer big = StandaloneServer.start(generated, "127.0.0.1", 0)) {
+            String base = big.uri().resolve("/" + FLOW + "/" + RUN + "/" + STEP + "/" + TASK + "?log=err").toString();
+            browser.get(base);
+            browser.settle();
+            browser.waitFor(d -> rowText((int) huge - 1) != null);
+            assertThat(rowText((int) huge - 1)).isEqualTo("generated line 2000000");
+            assertThat(atEnd()).isTrue();
+            assertThat((Long) browser.js("return document.querySelector('.log-panel .log-body').scrollHeight"))
+                    .isLessThanOrEqualTo(8_000_000L);
+
+            scrollBodyTo("0");
+            browser.waitFor(d -> rowText(0) != null);
+            assertThat(visibleRows().get(0)).isZero();
+
+            scrollBodyTo("(b.scrollHeight - b.clientHeight) / 2");
+            browser.waitFor(d -> {
+                List<Long> rows = visibleRows();
+                return !rows.isEmpty() && rowText(rows.get(0).intValue()) != null;
+            });
+            long mid = visibleRows().get(0);
+            assertThat(mid).isBetween(huge / 2 - 100, huge / 2 + 100);
+            assertThat(rowText((int) mid)).isEqualTo("generated line " + (mid + 1));
+            assertThat(lineElements()).isLessThan(500L);
+
+            browser.get("about:blank");
+            browser.get(base + "#L1234567");
+            browser.settle();
+            browser.waitFor(d -> rowText(1_234_566) != null);
+            assertThat(marked("target")).isEqualTo("1234566");
+            List<Long> seen = visibleRows();
+            assertThat(seen.get(0)).isLessThan(1_234_566L);
+            assertThat(seen.get(1)).isGreaterThan(1_234_566L);
+        }
     }
 
     @Test
