@@ -350,6 +350,12 @@ class LogViewerBrowserTest {
 
         browser.find(".log-panel button.log-next-hit").click();
         browser.waitFor(d -> browser.text(".log-panel .log-search-status").startsWith("Match 1 of 2,"));
+
+        // Enter again in the same search goes to the next match
+        browser.find(".log-panel input.log-only-hits").click();
+        browser.find(".log-panel input.log-search").sendKeys("\n");
+        browser.waitFor(d -> browser.text(".log-panel .log-search-status").equals("Match 2 of 2, line 77,777"));
+        browser.waitFor(d -> String.valueOf(FAR_NEEDLE_ROW).equals(marked("hit")));
     }
 
     @Test

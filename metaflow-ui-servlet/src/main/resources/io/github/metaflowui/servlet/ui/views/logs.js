@@ -82,7 +82,7 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
   let urlTimer = null;
   let shown = new Map();     // row -> {el, data, flags} drawn last time
   const expanded = new Set();
-  const search = { hits: [], set: new Set(), data: new Map(), index: -1, truncated: false, only: false };
+  const search = { q: '', hits: [], set: new Set(), data: new Map(), index: -1, truncated: false, only: false };
 
   const status = h('span', { class: 'log-status', 'aria-live': 'polite' }, 'Loading…');
   const btnStart = h('button', { type: 'button', class: 'btn btn-small', title: 'Show the first lines' }, h('span', { 'aria-hidden': 'true' }, '⤒'), ' Start');
@@ -564,7 +564,11 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
   searchForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const q = searchInput.value.trim();
-    Object.assign(search, { hits: [], set: new Set(), data: new Map(), index: -1, truncated: false });
+    if (q && q === search.q && search.hits.length) {
+      await showHit(search.index + 1); // Enter again: the next match
+      return;
+    }
+    Object.assign(search, { q, hits: [], set: new Set(), data: new Map(), index: -1, truncated: false });
     setOnly(false);
     only.disabled = true;
     btnPrevHit.disabled = true;
@@ -589,6 +593,7 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
       search.hits.sort((a, b) => a - b);
       search.truncated = Boolean(data.truncated);
     } catch (e) {
+      search.q = '';
       searchStatus.textContent = `Search failed: ${e.message}`;
       return;
     }
