@@ -12,6 +12,7 @@ import io.github.metaflowui.core.LogStream;
 import io.github.metaflowui.core.MetadataRecord;
 import io.github.metaflowui.core.MetaflowClient;
 import io.github.metaflowui.core.MetaflowException;
+import io.github.metaflowui.core.Page;
 import io.github.metaflowui.core.PageRequest;
 import io.github.metaflowui.core.Paged;
 import io.github.metaflowui.core.Parameter;
@@ -72,7 +73,9 @@ import java.util.stream.Stream;
  * <h2>Lists</h2> {@code pages.next} is set only when another row exists. {@code pages.last} is set
  * when the total is known without extra requests: for lists the backend returns whole (steps,
  * metadata, artifacts, attempts) and for any page that reached the end of its list (the last page,
- * or one past it); otherwise it is null.
+ * or one past it); otherwise it is null. Run lists also take {@code _at=flow/run}: the answer is then the
+ * page (of {@code _limit}) that holds that run, {@code pages.self} saying which, so that a view can reopen
+ * at a run; 404 when the run is not in the list (within its first {@value #AT_MAX_SCAN} runs).
  *
  * <h2>Errors</h2> {@code application/problem+json}: 400 for bad parameters, 404 for unknown paths and
  * missing objects, 502 when the backend cannot answer ({@link MetaflowException}), 500 for anything
@@ -427,6 +430,10 @@ public final class Api {
             return c.envelope().list(page, false, 1L, null, g -> { });
         }
         RunQuery query = spec.query();
+        Optional<String> at = p.get("_at").map(String::trim).filter(v -> !v.isEmpty());
+        if (at.isPresent() && cursor(c) == null) {
+            page = pageOfRun(query, spec.extra(), runKey(at.get(), pathFlow), limit);
+        }
         PageWindow.Result<Run> slice = PageWindow.read(pr -> backend.listRuns(query, pr), cursor(c), page, limit,
                 offset -> backend.runsCursorAt(query, offset), spec.extra(), spec.filtered());
         if (pathFlow != null && slice.rows().isEmpty() && page == 1 && backend.flow(pathFlow).isEmpty()) {
@@ -437,6 +444,49 @@ public final class Api {
                 Views.run(g, r);
             }
         });
+    }
+
+    /** How many runs of a list {@code _at} looks through for its run before it gives up. */
+    static final int AT_MAX_SCAN = 200_000;
+
+    /** {@code _at}: "flow/run", or just "run" under a flow's path; the key the list's rows have. */
+    private static String runKey(String at, String pathFlow) {
+        String key = at.contains("/") || pathFlow == null ? at : pathFlow + "/" + at;
+        int slash = key.indexOf('/');
+        if (slash < 1 || slash == key.length() - 1 || key.indexOf('/', slash + 1) >= 0 || key.length() > 500) {
+            throw ApiProblem.badRequest("_at must name a run as flow/run, got '" + Bounded.text(at, 60) + "'");
+        }
+        return key;
+    }
+
+    /**
+     * The page (of {@code limit} rows) of the list that holds the run {@code key}, found by reading the list
+     * in backend pages (keyset cursors where the backend has them) within the first {@value #AT_MAX_SCAN} runs.
+     *
+     * @throws ApiProblem 404 when the run is not there (no longer matches, or deeper than the scan)
+     */
+    private int pageOfRun(RunQuery query, Predicate<Run> extra, String key, int limit) {
+        long index = 0;
+        PageRequest request = PageRequest.first(PageRequest.MAX_LIMIT);
+        Set<String> seen = new HashSet<>();
+        while (index < AT_MAX_SCAN) {
+            Page<Run> p = backend.listRuns(query, request);
+            for (Run r : p.items()) {
+                if (!extra.test(r)) {
+                    continue;
+                }
+                if ((r.flow() + "/" + r.id().value()).equals(key)) {
+                    return (int) Math.min(Params.MAX_PAGE, index / limit + 1);
+                }
+                index++;
+            }
+            if (p.nextCursor().isEmpty() || !seen.add(p.nextCursor().get())) {
+                break;
+            }
+            request = PageRequest.after(p.nextCursor().get(), PageRequest.MAX_LIMIT);
+        }
+        throw ApiProblem.notFound("run '" + Bounded.text(key, 200) + "' is not in this list"
+                + (index >= AT_MAX_SCAN ? " (within its first " + AT_MAX_SCAN + " runs)" : ""));
     }
 
     private byte[] steps(Call c, RunRef ref) {
