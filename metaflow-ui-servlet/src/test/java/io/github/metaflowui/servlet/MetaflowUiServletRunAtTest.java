@@ -71,6 +71,7 @@ class MetaflowUiServletRunAtTest {
                     JsonNode page = ok(q + "&_at=" + all.get(i));
                     int expected = i / 5 + 1;
                     assertThat(page.at("/pages/self").asInt()).as(q + " at " + all.get(i)).isEqualTo(expected);
+                    assertThat(page.at("/pages/at").asInt()).isEqualTo(i);
                     assertThat(keys(page)).contains(all.get(i))
                             .isEqualTo(keys(ok(q + "&_page=" + expected)));
                     // the links continue the list, not "the page of this run" again
@@ -99,14 +100,17 @@ class MetaflowUiServletRunAtTest {
     }
 
     @Test
-    void a_run_not_in_the_list_is_404_and_a_bad_value_400() {
+    void a_run_not_in_the_list_gives_the_first_page_and_a_bad_value_400() {
         for (String mount : List.of("/i", "/d")) {
             JsonNode completed = ok(mount + "/api/runs?status=completed&_limit=1");
             String done = completed.at("/data/0/flow_id").asText() + "/" + completed.at("/data/0/run_number").asText();
-            Reply notThere = server.get(mount + "/api/runs?status=failed&_at=" + done);
-            assertThat(notThere.status()).isEqualTo(404);
-            assertThat(notThere.json().get("detail").asText()).isEqualTo("run '" + done + "' is not in this list");
-            assertThat(server.get(mount + "/api/runs?_at=NoSuchFlow/1").status()).isEqualTo(404);
+            JsonNode notThere = ok(mount + "/api/runs?status=failed&_limit=1&_at=" + done);
+            assertThat(notThere.at("/pages/self").asInt()).isEqualTo(1);
+            assertThat(notThere.at("/pages/at").isNull()).isTrue();
+            assertThat(keys(notThere)).isEqualTo(keys(ok(mount + "/api/runs?status=failed&_limit=1")));
+            assertThat(ok(mount + "/api/runs?_at=NoSuchFlow/1").at("/pages/at").isNull()).isTrue();
+            // without _at, pages has no "at"
+            assertThat(ok(mount + "/api/runs?_limit=1").get("pages").has("at")).isFalse();
             Reply bad = server.get(mount + "/api/runs?_at=a/b/c");
             assertThat(bad.status()).isEqualTo(400);
             assertThat(bad.json().get("detail").asText()).isEqualTo("_at must name a run as flow/run, got 'a/b/c'");

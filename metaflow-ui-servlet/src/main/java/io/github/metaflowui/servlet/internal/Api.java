@@ -73,9 +73,10 @@ import java.util.stream.Stream;
  * <h2>Lists</h2> {@code pages.next} is set only when another row exists. {@code pages.last} is set
  * when the total is known without extra requests: for lists the backend returns whole (steps,
  * metadata, artifacts, attempts) and for any page that reached the end of its list (the last page,
- * or one past it); otherwise it is null. Run lists also take {@code _at=flow/run}: the answer is then the
- * page (of {@code _limit}) that holds that run, {@code pages.self} saying which, so that a view can reopen
- * at a run; 404 when the run is not in the list (within its first {@value #AT_MAX_SCAN} runs).
+ * or one past it); otherwise it is null. Run lists also take {@code _at=flow/run}, so that a view can reopen
+ * at a run: the answer is the page (of {@code _limit}) that holds that run, {@code pages.self} saying which and
+ * {@code pages.at} the run's 0-based position in the list; when the run is not in the list (within its first
+ * {@value #AT_MAX_SCAN} runs) it is the first page, with {@code pages.at} null.
  *
  * <h2>Errors</h2> {@code application/problem+json}: 400 for bad parameters, 404 for unknown paths and
  * missing objects, 502 when the backend cannot answer ({@link MetaflowException}), 500 for anything
@@ -431,15 +432,25 @@ public final class Api {
         }
         RunQuery query = spec.query();
         Optional<String> at = p.get("_at").map(String::trim).filter(v -> !v.isEmpty());
+        OptionalLong atIndex = OptionalLong.empty();
         if (at.isPresent() && cursor(c) == null) {
-            page = pageOfRun(query, spec.extra(), runKey(at.get(), pathFlow), limit);
+            atIndex = indexOfRun(query, spec.extra(), runKey(at.get(), pathFlow));
+            page = atIndex.isPresent() ? (int) Math.min(Params.MAX_PAGE, atIndex.getAsLong() / limit + 1) : 1;
         }
+        boolean withAt = at.isPresent() && cursor(c) == null;
+        Long atField = atIndex.isPresent() ? atIndex.getAsLong() : null;
         PageWindow.Result<Run> slice = PageWindow.read(pr -> backend.listRuns(query, pr), cursor(c), page, limit,
                 offset -> backend.runsCursorAt(query, offset), spec.extra(), spec.filtered());
         if (pathFlow != null && slice.rows().isEmpty() && page == 1 && backend.flow(pathFlow).isEmpty()) {
             throw ApiProblem.notFound("flow '" + pathFlow + "' not found");
         }
-        return c.envelope().list(page, slice.hasNext(), slice.last(), null, true, slice.nextCursor(), g -> {
+        return c.envelope().list(page, slice.hasNext(), slice.last(), null, true, slice.nextCursor(), !withAt ? null : g -> {
+            if (atField == null) {
+                g.writeNullField("at");
+            } else {
+                g.writeNumberField("at", atField);
+            }
+        }, g -> {
             for (Run r : slice.rows()) {
                 Views.run(g, r);
             }
@@ -460,12 +471,11 @@ public final class Api {
     }
 
     /**
-     * The page (of {@code limit} rows) of the list that holds the run {@code key}, found by reading the list
-     * in backend pages (keyset cursors where the backend has them) within the first {@value #AT_MAX_SCAN} runs.
-     *
-     * @throws ApiProblem 404 when the run is not there (no longer matches, or deeper than the scan)
+     * The 0-based position of the run {@code key} in the list, found by reading the list in backend pages
+     * (keyset cursors where the backend has them) within its first {@value #AT_MAX_SCAN} runs; empty when
+     * the run is not there (it no longer matches, or it is deeper than that).
      */
-    private int pageOfRun(RunQuery query, Predicate<Run> extra, String key, int limit) {
+    private OptionalLong indexOfRun(RunQuery query, Predicate<Run> extra, String key) {
         long index = 0;
         PageRequest request = PageRequest.first(PageRequest.MAX_LIMIT);
         Set<String> seen = new HashSet<>();
@@ -476,7 +486,7 @@ public final class Api {
                     continue;
                 }
                 if ((r.flow() + "/" + r.id().value()).equals(key)) {
-                    return (int) Math.min(Params.MAX_PAGE, index / limit + 1);
+                    return OptionalLong.of(index);
                 }
                 index++;
             }
@@ -485,8 +495,7 @@ public final class Api {
             }
             request = PageRequest.after(p.nextCursor().get(), PageRequest.MAX_LIMIT);
         }
-        throw ApiProblem.notFound("run '" + Bounded.text(key, 200) + "' is not in this list"
-                + (index >= AT_MAX_SCAN ? " (within its first " + AT_MAX_SCAN + " runs)" : ""));
+        return OptionalLong.empty();
     }
 
     private byte[] steps(Call c, RunRef ref) {

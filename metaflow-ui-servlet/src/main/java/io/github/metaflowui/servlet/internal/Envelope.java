@@ -60,6 +60,12 @@ public final class Envelope {
      */
     public byte[] list(int page, boolean hasNext, Long last, Long totalLines, boolean cursors, String nextCursor,
                        Json.Body rows) {
+        return list(page, hasNext, last, totalLines, cursors, nextCursor, null, rows);
+    }
+
+    /** As above, with more fields in {@code pages} written by {@code morePages} (when not null). */
+    public byte[] list(int page, boolean hasNext, Long last, Long totalLines, boolean cursors, String nextCursor,
+                       Json.Body morePages, Json.Body rows) {
         return Json.bytes(g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("data");
@@ -87,6 +93,9 @@ public final class Envelope {
             }
             if (cursors) {
                 Json.str(g, "next_cursor", hasNext ? nextCursor : null);
+            }
+            if (morePages != null) {
+                morePages.write(g);
             }
             g.writeEndObject();
             writeQuery(g);
