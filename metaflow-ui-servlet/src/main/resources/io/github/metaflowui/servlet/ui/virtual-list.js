@@ -163,6 +163,7 @@ export function virtualRows(o) {
   let measured = false;
   let frame = 0;
   let started = false;
+  let selectedKey = null;
   const topSpacer = h('tr', { class: 'vspacer', 'aria-hidden': 'true' }, h('td', { colspan: o.columns }));
   const bottomSpacer = h('tr', { class: 'vspacer', 'aria-hidden': 'true' }, h('td', { colspan: o.columns }));
   const tbody = h('tbody');
@@ -186,7 +187,9 @@ export function virtualRows(o) {
     frame = 0;
     const { n, first, last, top, bottom } = range();
     const selected = tbody.querySelector('tr.kbd-sel');
-    const selectedKey = selected ? selected.dataset.key : null;
+    if (selected) {
+      selectedKey = selected.dataset.key; // kept while its row is out of the DOM
+    }
     const rows = [];
     for (let i = first; i < last; i++) {
       const row = o.renderRow(i);

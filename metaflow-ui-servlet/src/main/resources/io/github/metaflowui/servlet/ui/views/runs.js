@@ -149,7 +149,6 @@ export async function runsView({ params, query, load }) {
     if (list.topPage > 1) {
       out.push({ type: 'up' });
     }
-    const headAt = new Map(); // index in out -> heading item
     let current = null;
     let heading = null;
     for (const run of list.rows) {
@@ -158,7 +157,6 @@ export async function runsView({ params, query, load }) {
         if (heading === null || key !== current) {
           current = key;
           heading = { type: 'group', key, n: 0, open: heading === null && list.topPage > 1 };
-          headAt.set(out.length, heading);
           out.push(heading);
         }
         heading.n += 1;
@@ -265,9 +263,12 @@ export async function runsView({ params, query, load }) {
   const applyWindow = () => {
     const win = list.window || [];
     const inWindow = new Set(win.map(rowKey));
-    if ([...list.pending.keys()].some((k) => !inWindow.has(k))) {
-      // more runs arrived than the window holds: start again from it, the rest loads on scrolling
+    if (list.topPage > 1 || [...list.pending.keys()].some((k) => !inWindow.has(k))) {
+      // opened further down, or more runs arrived than the window holds: start again from the
+      // window (the first page), the rest loads on scrolling
       list.rows = win.slice();
+      list.topPage = 1;
+      list.upError = null;
       list.nextCursor = null;
       list.nextPage = 2;
       list.hasMore = win.length >= limit;
