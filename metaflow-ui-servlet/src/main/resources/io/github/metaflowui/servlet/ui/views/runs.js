@@ -34,7 +34,6 @@ const DEFAULT_RANGE = '30d';
 const GROUPS = [['', 'No grouping'], ['flow', 'Group by flow'], ['user', 'Group by user']];
 const GROUP_ORDER = { flow: '+flow_id', user: '+user' };
 const MAX_TAGS_SHOWN = 4;
-const PAGE_SIZE = 50;      // runs per request (`_limit` in the URL changes it); also the live window
 const NEAR_END = 25;       // rows before the end of what is loaded at which the next page is asked for
 const URL_EVERY_MS = 250;  // the `at=` position is written at most this often
 
@@ -43,11 +42,12 @@ export async function runsView({ params, query, load }) {
   // `_page` links (from the old pager) open at that page's first run; `at` names the first run in view
   const startPage = pageParam(query, '_page');
   const at = (query.get('at') || '').trim();
-  const limit = pageParam(query, '_limit', PAGE_SIZE, 1000);
+  // runs per request: `_limit` in the URL, else the server's page size (the first page tells it)
+  const askedLimit = query.get('_limit') ? pageParam(query, '_limit', 1, 1000) : null;
   const linkQuery = withQuery(query, { at: null, _page: null }); // what links keep of this view's URL
   const group = query.get('group') === 'flow' || query.get('group') === 'user' ? query.get('group') : '';
   const order = query.get('_order') || GROUP_ORDER[group] || '-ts_epoch';
-  const apiParams = { _order: order, _limit: limit };
+  const apiParams = { _order: order, _limit: askedLimit };
   for (const key of PASS_THROUGH) {
     if (query.get(key)) {
       apiParams[key] = query.get(key);
@@ -85,6 +85,10 @@ export async function runsView({ params, query, load }) {
     widened = Array.isArray(runsRes.data) && runsRes.data.length > 0;
   }
   const shownRange = widened ? 'all' : (explicitTime ? '' : range);
+  const firstData = Array.isArray(runsRes.data) ? runsRes.data : [];
+  // the size of a full page (and of the live window): a first page with a next one is full; without
+  // one the window holds the whole list
+  const limit = askedLimit ?? (runsRes.pages && runsRes.pages.next ? firstData.length : Infinity);
 
   // where the list starts: the page holding the `at` run, the `_page` asked for, or the top
   let startRes = runsRes;
