@@ -201,6 +201,32 @@ class RunsListBrowserTest {
         browser.waitFor(d -> keysInDom().size() > 10);
     }
 
+    @Test
+    void keyboard_selection_walks_past_the_rows_first_drawn_and_opens_the_run() throws Exception {
+        URI base = synthetic.uri();
+        List<String> expected = allRuns(base, "_order=-ts_epoch", 2);
+        browser.get(base.resolve("?range=all").toString());
+        browser.settle();
+        browser.waitFor(d -> keysInDom().size() > 10);
+        // more rows down than the DOM holds at first (rows in view plus the overscan)
+        int steps = 60;
+        for (int i = 1; i <= steps; i++) {
+            browser.find("body").sendKeys("j");
+            String want = expected.get(i - 1);
+            browser.waitFor(d -> want.equals(browser.js("const r = document.querySelector('tr.kbd-sel'); return r && r.dataset.key"))
+                    && keysOnScreen().contains(want));
+        }
+        for (int i = 0; i < 5; i++) {
+            browser.find("body").sendKeys("k");
+        }
+        String picked = expected.get(steps - 6);
+        browser.waitFor(d -> picked.equals(browser.js("const r = document.querySelector('tr.kbd-sel'); return r && r.dataset.key")));
+        browser.find("body").sendKeys(org.openqa.selenium.Keys.ENTER);
+        browser.waitFor(d -> d.getCurrentUrl().endsWith("/" + picked));
+        browser.settle();
+        browser.find(".run-head");
+    }
+
     /** A run directory with just its _self.json: enough for the runs list. */
     private static void writeRun(Path flowDir, String id, long tsEpochMillis) throws IOException {
         Path meta = Files.createDirectories(flowDir.resolve(id).resolve("_meta"));

@@ -157,6 +157,8 @@ export function virtualTable(o) {
  * @param {(first: number, last: number) => void} [o.onRange] told the rows in view after each render
  * @param {() => number} [o.startIndex] the row to show first, once sizes are known
  * @param {string} o.label accessible name of the scroll region
+ * @param {boolean} [o.fit] make the scroll region end at the bottom of the window (the page itself then
+ *   barely scrolls), following window resizes
  */
 export function virtualRows(o) {
   let rowH = 37;
@@ -225,10 +227,26 @@ export function virtualRows(o) {
   };
   scroller.addEventListener('scroll', schedule, { passive: true });
 
+  const fit = () => {
+    if (!scroller.isConnected) {
+      window.removeEventListener('resize', onResize);
+      return;
+    }
+    const top = scroller.getBoundingClientRect().top + window.scrollY;
+    scroller.style.maxHeight = `${Math.max(288, Math.floor(window.innerHeight - top - 16))}px`;
+  };
+  const onResize = () => {
+    fit();
+    schedule();
+  };
   const attach = () => {
     if (!scroller.isConnected) {
       requestAnimationFrame(attach);
       return;
+    }
+    if (o.fit) {
+      fit();
+      window.addEventListener('resize', onResize, { passive: true });
     }
     render();
     const start = o.startIndex ? o.startIndex() : 0;

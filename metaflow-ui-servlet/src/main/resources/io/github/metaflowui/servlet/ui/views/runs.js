@@ -611,7 +611,7 @@ function runsTable({ order, listHref, flow, group, cols, count, renderRow, onRan
     sortHeader('Duration', 'duration', order, sortHref, { cls: 'col-num col-dur' }),
     th('Tags', 'col-tags')));
   const table = virtualRows({
-    thead, className: 'grid runs-table', wrapClass: 'runs-scroll', columns: cols, count, renderRow, onRange, startIndex,
+    thead, className: 'grid runs-table', wrapClass: 'runs-scroll', columns: cols, count, renderRow, onRange, startIndex, fit: true,
     label: 'Runs, newest first unless sorted otherwise (scroll to load more)',
   });
   // The whole row is clickable for mouse users; the run id is the real, keyboard-reachable link.
@@ -652,7 +652,7 @@ function runRow(run, query, listHref, flow) {
         projectText)
       : null,
     h('td', null,
-      h('a', { class: 'id', href: runHref }, String(run.run ?? runId)),
+      h('a', { class: 'id', href: runHref, title: String(run.run ?? runId) }, String(run.run ?? runId)),
       flow !== null ? projectText : null),
     h('td', null, user === null || user === undefined
       ? h('span', { class: 'muted' }, '—')
