@@ -100,12 +100,20 @@ public final class Api {
     private final String title;
     private final int runsPageSize;
     private final Extras extras;
+    private final Cards cards;
 
     public Api(MetaflowBackend backend, Clock clock, String title, int runsPageSize) {
         this(backend, clock, title, runsPageSize, Extras.none());
     }
 
     public Api(MetaflowBackend backend, Clock clock, String title, int runsPageSize, Extras extras) {
+        this(backend, clock, title, runsPageSize, extras, "'self'");
+    }
+
+    /** @param frameAncestors the UI page's {@code frame-ancestors} sources (cards are framed by the page) */
+    public Api(MetaflowBackend backend, Clock clock, String title, int runsPageSize, Extras extras,
+               String frameAncestors) {
+        this.cards = new Cards(backend, frameAncestors);
         this.extras = Objects.requireNonNull(extras, "extras");
         this.backend = Objects.requireNonNull(backend, "backend");
         // never closed here: the host owns the backend
@@ -253,6 +261,9 @@ public final class Api {
             return c.envelope().single(g -> Views.task(g, task, true));
         }
         String what = rest.get(0);
+        if (what.equals("cards")) {
+            return cards(c, ref, rest);
+        }
         if (n == 1) {
             switch (what) {
                 case "attempts":
@@ -282,6 +293,29 @@ public final class Api {
             return null;
         }
         throw notFound(c);
+    }
+
+    /** {@code cards}, {@code cards/{hash}} (HTML, see {@link Cards}), {@code cards/{hash}/data}. */
+    private byte[] cards(Call c, TaskRef ref, List<String> rest) throws IOException {
+        int n = rest.size();
+        if (n > 3 || (n == 3 && !rest.get(2).equals("data"))) {
+            throw notFound(c);
+        }
+        if (n >= 2) {
+            Cards.requireHash(rest.get(1));
+        }
+        requireTask(ref);
+        if (n == 1) {
+            return listInMemory(c, cards.list(ref), Cards::write);
+        }
+        if (n == 3) {
+            byte[] body = cards.data(ref, rest.get(1));
+            Responses.json(c.resp(), 200, body, c.head());
+            return null;
+        }
+        boolean download = c.params().get("download").map(v -> v.equals("1") || v.equals("true")).orElse(false);
+        cards.html(ref, rest.get(1), download, c.resp(), c.head());
+        return null;
     }
 
     private static LogStream logStream(Call c, String name) {

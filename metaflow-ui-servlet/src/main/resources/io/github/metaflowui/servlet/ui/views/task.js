@@ -7,6 +7,7 @@ import { statusBadge, timeEl, durationEl, fact, message, th, UiError } from '../
 import { logPanel } from './logs.js';
 import { resourceOf, applyRows } from '../live.js';
 import { extrasSection } from './extras.js';
+import { cardsSection } from './cards.js';
 
 export async function taskView({ params, query, load, signal }) {
   const { flow, run, step, task } = params;
@@ -114,6 +115,7 @@ export async function taskView({ params, query, load, signal }) {
           h('h2', { id: 'logs-title' }, 'Logs', attempt ? h('span', { class: 'muted' }, ` · attempt ${attempt.id}`) : null),
           attempt ? streamTabs(stream, hrefHere) : null),
         logs ? logs.node : message('empty', 'No attempt has started yet, so there are no logs.')),
+      cardsSection({ base, signal, running: () => ['running', 'pending'].includes(normalizeStatus(model.t.status)) }),
       attempt ? artifactsSection(artRes, base, attemptId, load) : null,
       attempt ? metadataSection(metaRes, attemptId) : null),
   };
