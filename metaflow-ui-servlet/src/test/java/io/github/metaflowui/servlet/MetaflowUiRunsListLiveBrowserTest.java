@@ -1,7 +1,7 @@
 package io.github.metaflowui.servlet;
 
 import io.github.metaflowui.core.Status;
-import io.github.metaflowui.servlet.live.ScriptedBackend;
+import io.github.metaflowui.core.testing.ScriptedBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -45,7 +45,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * through core's test-jar.
  */
 public final class ScriptedBackend implements MetaflowBackend {
-    private static final Instant T0 = Instant.parse("2026-12-03T12:00:00Z");
+    /** When every scripted run and task was created. */
+    public static final Instant T0 = Instant.parse("2026-12-03T12:00:00Z");
 
     private final Map<RunRef, Run> runs = new LinkedHashMap<>();
     private final Map<RunRef, Map<TaskRef, Task>> tasks = new LinkedHashMap<>();

@@ -6,6 +6,7 @@ import io.github.metaflowui.core.MetadataRecord;
 import io.github.metaflowui.core.Status;
 import io.github.metaflowui.core.TaskRef;
 import io.github.metaflowui.core.spi.ForwardingBackend;
+import io.github.metaflowui.core.testing.ScriptedBackend;
 import io.github.metaflowui.servlet.MetaflowUiOptions;
 import io.github.metaflowui.servlet.MetaflowUiServlet;
 import io.github.metaflowui.servlet.TestServerAccess;
