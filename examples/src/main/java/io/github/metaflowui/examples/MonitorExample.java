@@ -13,6 +13,8 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -61,7 +63,11 @@ public final class MonitorExample {
              DemoRuns runs = demo ? new DemoRuns(root, Clock.systemUTC(), speed) : null) {
 
             // 1. alert on every failed run of the flow
-            monitor.onRunFailed(flow, r -> out.println("ALERT " + r.ref() + " failed: " + r.status().reason()));
+            Set<RunRef> alerted = ConcurrentHashMap.newKeySet();
+            monitor.onRunFailed(flow, r -> {
+                out.println("ALERT " + r.ref() + " failed: " + r.status().reason());
+                alerted.add(r.ref());
+            });
             // 2. a line for every run that completes
             monitor.onRunStatus(RunQuery.ofFlow(flow), Status.COMPLETED,
                     r -> out.println("done  " + r.ref() + " in " + r.duration().map(Duration::toSeconds).orElse(0L) + " s"));
@@ -74,8 +80,9 @@ public final class MonitorExample {
             }
             runs.start();
             // 3. follow the demo runs one by one: their status changes, then their end
+            RunRef ref = null;
             for (int n = 1; n <= 2; n++) {
-                RunRef ref = awaitRun(runs, n);
+                ref = awaitRun(runs, n);
                 out.println("following " + ref);
                 var sub = monitor.statusChanges(ref, c -> out.println("  " + c));
                 try {
@@ -89,7 +96,11 @@ public final class MonitorExample {
                     sub.close();
                 }
             }
-            Thread.sleep(Math.max(200, (long) (3000 / speed))); // let the last alerts print
+            // the alert comes from the flow's runs, polled on their own: wait for it (the last run fails on purpose)
+            long until = System.nanoTime() + Math.max(10_000, (long) (3000 / speed)) * 1_000_000L;
+            while (!alerted.contains(ref) && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
             return 0;
         }
     }
