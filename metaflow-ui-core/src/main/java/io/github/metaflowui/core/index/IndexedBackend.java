@@ -73,10 +73,10 @@ import java.util.logging.Logger;
  * pages, in any order, and per-step aggregates come from it. The read starts as soon as a run is
  * likely to be shown: when it is asked for ({@link #run}), when it is among the first runs of a
  * first page of runs, or when {@link #warm} is called (bounded: two reads at once, a short queue,
- * extra warm-ups dropped). While it is being read, a first task page in creation or task-id order
- * without a status filter comes from the wrapped backend (one request, as cheap as any page there),
- * and its next-page cursor continues in the table at the same offset; other task requests wait for
- * the table. Tables of finished runs are kept until evicted (least recently used, within
+ * extra warm-ups dropped). While it is being read, task pages in creation or task-id order without a
+ * status filter come from the wrapped backend (one request each, as cheap as any page there), with
+ * cursors that continue in the table, at the same offset, once it is there; other task requests wait
+ * for the table. Tables of finished runs are kept until evicted (least recently used, within
  * {@link Builder#maxIndexedTasks(int) maxIndexedTasks} tasks in all); others are read again in the
  * background when older than a second, or four times the time the last read took, whichever is
  * longer, while requests keep being answered from the table held (a run that finished since waits
@@ -89,6 +89,8 @@ public final class IndexedBackend extends ForwardingBackend {
     private static final Logger LOG = Logger.getLogger(IndexedBackend.class.getName());
     private static final AtomicInteger THREADS = new AtomicInteger();
     private static final String PREFIX = "ix1:";
+    /** Task cursors of pages passed through while a table is read: {@code tp1:<rows before>:<backend cursor>}. */
+    private static final String PASSED = "tp1:";
     private static final int BIG_RUN_TASKS = PageRequest.MAX_LIMIT;
     /** Task tables read at once (on daemon threads named {@code metaflow-tasks-N}). */
     private static final int LOADERS = 2;
@@ -663,13 +665,22 @@ public final class IndexedBackend extends ForwardingBackend {
     }
 
     /**
-     * Whether a first page can be asked of the wrapped backend as cheaply as of a table: no status
-     * filter (backends filter statuses by reading every task) and the creation or task-id order
-     * (which they page by key).
+     * Whether a page can be asked of the wrapped backend as cheaply as of a table: no status filter
+     * (backends filter statuses by reading every task) and the creation or task-id order (which they
+     * page by key).
      */
-    private static boolean cheapFirstPage(TaskQuery query, PageRequest page) {
-        return page.cursor().isEmpty() && query.statuses().isEmpty()
+    private static boolean cheap(TaskQuery query) {
+        return query.statuses().isEmpty()
                 && (query.sort() == TaskQuery.Sort.CREATED || query.sort() == TaskQuery.Sort.TASK_ID);
+    }
+
+    /** A page of the wrapped backend; its cursor says how many rows were served before the next one. */
+    private Page<Task> passThrough(RunRef run, TaskQuery query, PageRequest page, long before) {
+        Page<Task> p = delegate.listTasks(run, query, page);
+        if (p.nextCursor().isEmpty()) {
+            return Page.last(p.items());
+        }
+        return Page.of(p.items(), PASSED + (before + p.items().size()) + ":" + p.nextCursor().get());
     }
 
     private boolean stale(RunRef run, TaskTable t) {
@@ -693,14 +704,25 @@ public final class IndexedBackend extends ForwardingBackend {
         Objects.requireNonNull(query, "query");
         Objects.requireNonNull(page, "page");
         TaskTable t = held(run);
-        if (t == null && cheapFirstPage(query, page)) {
-            // the table is being read: the first page comes from the wrapped backend meanwhile; its
-            // cursor continues in the table (generation 0 is never a table's) at the same offset
-            Page<Task> first = delegate.listTasks(run, query, page);
-            if (first.nextCursor().isEmpty() || first.items().isEmpty()) {
-                return Page.last(first.items());
+        long passed = -1; // rows served from the wrapped backend before this page ("tp1:" cursors)
+        if (page.cursor().isPresent() && page.cursor().get().startsWith(PASSED)) {
+            String c = page.cursor().get();
+            int colon = c.indexOf(':', PASSED.length());
+            try {
+                passed = Long.parseLong(c.substring(PASSED.length(), colon < 0 ? c.length() : colon));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("not a task cursor of the index: '" + c + "'");
             }
-            return Page.of(first.items(), "ti1:0:" + first.items().size() + "::");
+            if (colon < 0 || passed < 0) {
+                throw new IllegalArgumentException("not a task cursor of the index: '" + c + "'");
+            }
+            if (t == null && cheap(query)) {
+                return passThrough(run, query, PageRequest.after(c.substring(colon + 1), page.limit()), passed);
+            }
+        } else if (t == null && page.cursor().isEmpty() && cheap(query)) {
+            // the table is being read: first pages come from the wrapped backend meanwhile (one
+            // request each); their cursors continue in the table, at the same offset, once it is there
+            return passThrough(run, query, page, 0);
         }
         if (t == null) {
             t = table(run);
@@ -708,7 +730,9 @@ public final class IndexedBackend extends ForwardingBackend {
         long offset = 0;
         String afterStep = null;
         String afterId = null;
-        if (page.cursor().isPresent()) {
+        if (passed >= 0) {
+            offset = passed;
+        } else if (page.cursor().isPresent()) {
             String[] p = page.cursor().get().split(":", 5);
             if (p.length != 5 || !p[0].equals("ti1")) {
                 throw new IllegalArgumentException("not a task cursor of the index: '" + page.cursor().get() + "'");

@@ -24,14 +24,20 @@ const MODES = [['workflow', 'Workflow'], ['newest', 'Newest'], ['failed', 'Faile
  */
 export function timelineSection(o) {
   const mode = MODES.some(([m]) => m === o.query.get('tl')) ? o.query.get('tl') : 'workflow';
-  const runStart = toMillis(o.runData.ts_epoch) ?? Math.min(...o.steps.map((s) => toMillis(s.started_at ?? s.ts_epoch) ?? Infinity));
-  const running = normalizeStatus(o.runData.status) === 'running';
-  const ends = o.steps.map((s) => toMillis(s.finished_at)).filter((x) => x !== null);
-  const runEnd = running ? Date.now() : (toMillis(o.runData.finished_at) ?? (ends.length ? Math.max(...ends) : Date.now()));
+  let steps = o.steps;
+  let runData = o.runData;
+  const runStart = toMillis(runData.ts_epoch) ?? Math.min(...steps.map((s) => toMillis(s.started_at ?? s.ts_epoch) ?? Infinity));
+  const endOf = () => {
+    const ends = steps.map((s) => toMillis(s.finished_at)).filter((x) => x !== null);
+    return normalizeStatus(runData.status) === 'running' ? Date.now()
+      : (toMillis(runData.finished_at) ?? (ends.length ? Math.max(...ends) : Date.now()));
+  };
+  let runEnd = endOf();
   if (!Number.isFinite(runStart) || !(runEnd > runStart)) {
     return null;
   }
-  const full = { from: runStart, to: runEnd + Math.max(1, (runEnd - runStart) * 0.02) };
+  const fullOf = () => ({ from: runStart, to: runEnd + Math.max(1, (runEnd - runStart) * 0.02) });
+  let full = fullOf();
   const asked = (o.query.get('tlw') || '').split('~').map(Number);
   let win = asked.length === 2 && asked.every(Number.isFinite) && asked[1] > asked[0] ? { from: asked[0], to: asked[1] } : { ...full };
 
@@ -64,7 +70,7 @@ export function timelineSection(o) {
     return el;
   }
 
-  function redraw() {
+  function redraw({ keepUrl = false } = {}) {
     for (const t of [...tracks]) {
       if (!t.isConnected) {
         tracks.delete(t);
@@ -73,7 +79,9 @@ export function timelineSection(o) {
       t.querySelectorAll('.tl-bar').forEach((b) => place(b, Number(b.dataset.from), Number(b.dataset.to)));
     }
     axis.replaceChildren(...ticks());
-    history.replaceState(history.state, '', hereWith({ tlw: win.from === full.from && win.to === full.to ? null : `${Math.round(win.from)}~${Math.round(win.to)}` }));
+    if (!keepUrl) {
+      history.replaceState(history.state, '', hereWith({ tlw: win.from === full.from && win.to === full.to ? null : `${Math.round(win.from)}~${Math.round(win.to)}` }) + location.hash);
+    }
   }
 
   function ticks() {
@@ -87,7 +95,7 @@ export function timelineSection(o) {
     return out;
   }
 
-  const stepRows = o.steps.map((s) => {
+  const stepRowsOf = () => steps.map((s) => {
     const name = String(s.step_name);
     const from = toMillis(s.started_at ?? s.ts_epoch);
     const to = toMillis(s.finished_at) ?? runEnd;
@@ -163,18 +171,24 @@ export function timelineSection(o) {
   // Workflow mode: the tasks of each step in graph order, each step's by start. Row i of the list
   // maps to (step, offset) through the steps' task counts; only the API pages covering the rows in
   // view are fetched.
-  const groups = [];
+  let groups = [];
   let grouped = 0;
-  if (mode === 'workflow') {
-    for (const st of o.steps) {
-      const name = String(st.step_name);
-      const n = Number((st.task_counts || {}).total ?? 0);
-      if (n > 0 && (!o.stepFilter || o.stepFilter === name)) {
-        groups.push({ name, start: grouped, n });
-        grouped += n;
+  const regroup = () => {
+    groups = [];
+    grouped = 0;
+    if (mode === 'workflow') {
+      for (const st of steps) {
+        const name = String(st.step_name);
+        const n = Number((st.task_counts || {}).total ?? 0);
+        if (n > 0 && (!o.stepFilter || o.stepFilter === name)) {
+          groups.push({ name, start: grouped, n });
+          grouped += n;
+        }
       }
     }
-  }
+  };
+  regroup();
+  const workflow = groups.length > 0;
   const stepPage = (name, page) => o.load([...o.base, 'tasks'], { ...params, step_name: name, _page: page })
     .then((res) => (Array.isArray(res.data) ? res.data : []));
   async function workflowPage(p) {
@@ -209,10 +223,10 @@ export function timelineSection(o) {
     className: 'grid tl-table',
     columns: 2,
     pageSize: PAGE,
-    total: groups.length ? grouped : null,
+    total: workflow ? grouped : null,
     firstPage: null,
     firstHasNext: true,
-    fetchPage: groups.length ? workflowPage : async (p) => {
+    fetchPage: workflow ? workflowPage : async (p) => {
       const res = await o.load([...o.base, 'tasks'], { ...params, _page: p });
       return { rows: Array.isArray(res.data) ? res.data : [], hasNext: Boolean(res.pages && res.pages.next) };
     },
@@ -231,10 +245,11 @@ export function timelineSection(o) {
   };
   const btn = (text, label, fn) => h('button', { type: 'button', class: 'btn btn-small', 'aria-label': label, title: label, onclick: fn }, text);
 
+  const stepsBody = h('tbody', null, stepRowsOf());
   const body = h('div', { class: 'tl-body' },
     h('div', { class: 'table-wrap' }, h('table', { class: 'grid tl-table tl-steps' },
       h('thead', null, h('tr', null, h('th', { scope: 'col', class: 'tl-label' }, 'Step'), h('th', { scope: 'col' }, 'Run time'))),
-      h('tbody', null, stepRows))),
+      stepsBody)),
     tasksList.node);
 
   // Ctrl+wheel zooms around the pointer, drag pans.
@@ -287,7 +302,46 @@ export function timelineSection(o) {
     delete body.dataset.dragged;
   }, true);
 
-  return h('details', { class: 'block', id: 'timeline', open: true, dataset: { key: 'timeline' } },
+  // Live changes: step bars and counts are redrawn, the window follows a running run's end (unless
+  // zoomed in), and the task rows in view are fetched again (at most once a second); rows scrolled
+  // to later are fetched as they come into view.
+  let lastRefetch = 0;
+  let refetchTimer = 0;
+  const refetch = () => {
+    refetchTimer = 0;
+    lastRefetch = Date.now();
+    attemptsCache.clear();
+    tasksList.invalidate(workflow ? { total: grouped } : {});
+  };
+  function update(next) {
+    if (next.steps) {
+      steps = next.steps;
+    }
+    if (next.runData) {
+      runData = next.runData;
+    }
+    const whole = win.from === full.from && win.to === full.to;
+    runEnd = Math.max(runEnd, endOf());
+    full = fullOf();
+    if (whole) {
+      win = { ...full };
+    }
+    if (workflow) {
+      regroup();
+    }
+    tracks.forEach((t) => {
+      if (stepsBody.contains(t)) {
+        tracks.delete(t);
+      }
+    });
+    stepsBody.replaceChildren(...stepRowsOf());
+    redraw({ keepUrl: true });
+    if (!refetchTimer) {
+      refetchTimer = setTimeout(refetch, Math.max(0, 1000 - (Date.now() - lastRefetch)));
+    }
+  }
+
+  const node = h('details', { class: 'block', id: 'timeline', open: true, dataset: { key: 'timeline' } },
     h('summary', null, h('h2', null, 'Timeline')),
     h('div', { class: 'filters tl-tools' },
       h('div', { class: 'seg', role: 'group', 'aria-label': 'Timeline mode' },
@@ -302,4 +356,5 @@ export function timelineSection(o) {
       }),
       h('span', { class: 'muted tl-hint' }, 'Drag to pan, Ctrl+wheel to zoom; retried tasks show each attempt')),
     body);
+  return { node, update, reattach: () => tasksList.reattach() };
 }
