@@ -78,8 +78,8 @@ import java.util.logging.Logger;
  * cursors that continue in the table, at the same offset, once it is there; other task requests wait
  * for the table. Tables of finished runs are kept until evicted (least recently used, within
  * {@link Builder#maxIndexedTasks(int) maxIndexedTasks} tasks in all); others are read again in the
- * background when older than a second, or four times the time the last read took, whichever is
- * longer, while requests keep being answered from the table held (a run that finished since waits
+ * background a second, or four times the time the last read took, whichever is longer, after the
+ * last read started (so a big running run's tasks are read at most a quarter of the time), while requests keep being answered from the table held (a run that finished since waits
  * for its final table). A failed read keeps the table held before, if any. Steps of runs with more than 1,000 tasks are summed from the
  * table (the step's {@code createdAt} is then its first task's); smaller runs' steps come from the
  * wrapped backend. Everything else (single tasks, metadata, artifacts, logs, graphs, parameters,
@@ -634,10 +634,11 @@ public final class IndexedBackend extends ForwardingBackend {
     /** Reads the table into {@code into}; a failed read leaves the table held before (if any) in place. */
     private void read(RunRef run, CompletableFuture<TaskTable> into) {
         try {
+            long started = clock.millis(); // a re-read is due four read times after the last one started
             boolean terminal = Optional.ofNullable(ready ? index.get(run) : null).or(() -> delegate.run(run))
                     .map(r -> r.status().status().isTerminal()).orElse(false);
             TaskTable fresh = TaskTable.load(delegate, run, generation.incrementAndGet(), terminal);
-            loadedAt.put(run, clock.millis());
+            loadedAt.put(run, started);
             synchronized (tables) {
                 tables.put(run, fresh);
                 long total = 0;

@@ -16,7 +16,8 @@ const scrollMemory = new Map(); // key -> scrollTop, so a re-render of the same 
  * @param {number|null} o.total the row count when known; else found while scrolling
  * @param {object[]|null} o.firstPage rows of page 1 when already loaded, else null
  * @param {boolean} o.firstHasNext whether page 1 has a next page
- * @param {(page: number) => Promise<{rows: object[], hasNext: boolean}>} o.fetchPage 1-based
+ * @param {(page: number, opts: {fresh: boolean}) => Promise<{rows: object[], hasNext: boolean}>} o.fetchPage
+ *   1-based; fresh: asked again after invalidate() (not from a cache)
  * @param {(row: object, index: number) => HTMLTableRowElement} o.renderRow
  * @param {string} o.key identifies the view for keeping the scroll position
  * @param {string} o.label accessible name of the scroll region
@@ -60,7 +61,7 @@ export function virtualTable(o) {
     }
     pending.add(page);
     const asked = epoch;
-    o.fetchPage(page).then((res) => {
+    o.fetchPage(page, { fresh: stale.has(page) }).then((res) => {
       if (asked !== epoch) {
         return;
       }

@@ -100,8 +100,8 @@ export async function runView({ params, query, load }) {
       timelineNow(),
       tasksSection({
         listHolder, flow, run, tasks: model.tasks, steps, known, page, hasNext, statusFilter, stepFilter, order, hrefHere,
-        search, fetchPage: async (p) => {
-          const res = await load([...base, 'tasks'], { ...taskParams, _page: p });
+        search, fetchPage: async (p, { fresh = false } = {}) => {
+          const res = await (fresh ? load.fresh : load)([...base, 'tasks'], { ...taskParams, _page: p });
           return { rows: Array.isArray(res.data) ? res.data : [], hasNext: Boolean(res.pages && res.pages.next) };
         },
       }));

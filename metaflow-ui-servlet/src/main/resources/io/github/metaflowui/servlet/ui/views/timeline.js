@@ -118,7 +118,7 @@ export function timelineSection(o) {
     const cached = attemptsCache.get(id);
     if (cached === undefined) {
       attemptsCache.set(id, 'loading');
-      o.load([...o.base, 'steps', String(t.step_name), 'tasks', id, 'attempts'], { _limit: 1000 })
+      o.load.fresh([...o.base, 'steps', String(t.step_name), 'tasks', id, 'attempts'], { _limit: 1000 })
         .then((res) => {
           attemptsCache.set(id, Array.isArray(res.data) ? res.data : []);
           if (tasksList) {
@@ -189,9 +189,9 @@ export function timelineSection(o) {
   };
   regroup();
   const workflow = groups.length > 0;
-  const stepPage = (name, page) => o.load([...o.base, 'tasks'], { ...params, step_name: name, _page: page })
+  const stepPage = (name, page, fresh) => (fresh ? o.load.fresh : o.load)([...o.base, 'tasks'], { ...params, step_name: name, _page: page })
     .then((res) => (Array.isArray(res.data) ? res.data : []));
-  async function workflowPage(p) {
+  async function workflowPage(p, { fresh = false } = {}) {
     const from = (p - 1) * PAGE;
     const to = Math.min(grouped, p * PAGE);
     const rows = [];
@@ -207,7 +207,7 @@ export function timelineSection(o) {
       const lastPage = Math.floor((k1 - 1) / PAGE) + 1;
       const got = [];
       for (let q = firstPage; q <= lastPage; q++) {
-        got.push(...await stepPage(g.name, q));
+        got.push(...await stepPage(g.name, q, fresh));
       }
       const part = got.slice(k0 - (firstPage - 1) * PAGE, k1 - (firstPage - 1) * PAGE);
       rows.push(...part);
@@ -226,8 +226,8 @@ export function timelineSection(o) {
     total: workflow ? grouped : null,
     firstPage: null,
     firstHasNext: true,
-    fetchPage: workflow ? workflowPage : async (p) => {
-      const res = await o.load([...o.base, 'tasks'], { ...params, _page: p });
+    fetchPage: workflow ? workflowPage : async (p, { fresh = false } = {}) => {
+      const res = await (fresh ? o.load.fresh : o.load)([...o.base, 'tasks'], { ...params, _page: p });
       return { rows: Array.isArray(res.data) ? res.data : [], hasNext: Boolean(res.pages && res.pages.next) };
     },
     renderRow: taskRow,
