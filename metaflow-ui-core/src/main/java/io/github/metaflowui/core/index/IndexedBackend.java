@@ -70,10 +70,10 @@ import java.util.logging.Logger;
  * <h2>Tasks</h2>
  * The tasks of a run are read once (one {@code listTasks} page of 1,000 after another, on one of two
  * background threads named {@code metaflow-tasks-N}) into a table of about 60 bytes a task; task
- * pages, in any order, and per-step aggregates come from it. The read starts as soon as a run is
- * likely to be shown: when it is asked for ({@link #run}), when it is among the first runs of a
- * first page of runs, or when {@link #warm} is called (bounded: two reads at once, a short queue,
- * extra warm-ups dropped). While it is being read, task pages in creation or task-id order without a
+ * pages, in any order, and per-step aggregates come from it. The read starts when a task list, step
+ * list or aggregate of the run is first asked for, or earlier, when {@link #warm} is called for a run
+ * about to be shown (the servlet does for a run page's run and the first runs of a runs list it
+ * serves; bounded: two reads at once, a short queue, extra warm-ups dropped). While it is being read, task pages in creation or task-id order without a
  * status filter come from the wrapped backend (one request each, as cheap as any page there), with
  * cursors that continue in the table, at the same offset, once it is there; other task requests wait
  * for the table. Tables of finished runs are kept until evicted (least recently used, within
@@ -96,8 +96,6 @@ public final class IndexedBackend extends ForwardingBackend {
     private static final int LOADERS = 2;
     /** Task-table reads waiting for a thread; more warm-ups are dropped. */
     private static final int MAX_QUEUED = 16;
-    /** Runs at the top of a first page of runs whose task tables are read ahead. */
-    private static final int WARM_PER_LIST = 5;
     /** Tables of unfinished runs are read again after a second, or four times their read time. */
     private static final long TASK_TABLE_MIN_AGE_MS = 1_000;
 
@@ -330,12 +328,6 @@ public final class IndexedBackend extends ForwardingBackend {
         }
         RunIndex.Position start = c.position();
         RunIndex.Slice slice = index.query(query, inside ? Long.MIN_VALUE : cover, start, page.limit());
-        if (c == Cursor.START) {
-            // the runs at the top of a list are the ones opened next
-            for (int i = 0; i < Math.min(WARM_PER_LIST, slice.runs().size()); i++) {
-                warm(slice.runs().get(i).ref());
-            }
-        }
         if (slice.more()) {
             Run last = slice.runs().get(slice.runs().size() - 1);
             return Page.of(slice.runs(), Cursor.after(last.flow(), last.id().value()));
@@ -415,15 +407,10 @@ public final class IndexedBackend extends ForwardingBackend {
             Run held = index.get(run);
             if (held != null && held.status().status().isTerminal()) {
                 recheckLater(run);
-                warm(run);
                 return Optional.of(held);
             }
         }
-        Optional<Run> r = fetch(run);
-        if (r.isPresent()) {
-            warm(run); // a run asked for is about to be shown, or followed while it runs
-        }
-        return r;
+        return fetch(run);
     }
 
     private void recheckLater(RunRef run) {

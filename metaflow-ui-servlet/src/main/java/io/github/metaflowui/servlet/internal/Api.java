@@ -24,6 +24,7 @@ import io.github.metaflowui.core.StepAggregates;
 import io.github.metaflowui.core.Task;
 import io.github.metaflowui.core.TaskQuery;
 import io.github.metaflowui.core.TaskRef;
+import io.github.metaflowui.core.index.IndexedBackend;
 import io.github.metaflowui.core.spi.MetaflowBackend;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -90,6 +91,8 @@ public final class Api {
     private static final int LIST_LIMIT = 1000;
     private static final int LOG_DEFAULT_LIMIT = 1000;
 
+    /** Runs at the top of a first page of runs whose task tables are read ahead. */
+    private static final int WARM_PER_LIST = 5;
     private final MetaflowBackend backend;
     private final MetaflowClient client;
     private final Clock clock;
@@ -195,6 +198,7 @@ public final class Api {
         int n = rest.size();
         if (n == 0) {
             Run run = requireRun(ref);
+            warm(ref); // a run page asks for its run first: its tasks come next
             return c.envelope().single(g -> Views.run(g, run));
         }
         String what = rest.get(0);
@@ -432,11 +436,22 @@ public final class Api {
         if (pathFlow != null && slice.rows().isEmpty() && page == 1 && backend.flow(pathFlow).isEmpty()) {
             throw ApiProblem.notFound("flow '" + pathFlow + "' not found");
         }
+        if (page == 1 && cursor(c) == null) {
+            // the runs at the top of a list are the ones opened next
+            slice.rows().stream().limit(WARM_PER_LIST).forEach(r -> warm(r.ref()));
+        }
         return c.envelope().list(page, slice.hasNext(), slice.last(), null, true, slice.nextCursor(), g -> {
             for (Run r : slice.rows()) {
                 Views.run(g, r);
             }
         });
+    }
+
+    /** Starts reading the run's task table ahead of time, when the backend is the run index (bounded there). */
+    private void warm(RunRef ref) {
+        if (backend instanceof IndexedBackend) {
+            ((IndexedBackend) backend).warm(ref);
+        }
     }
 
     private byte[] steps(Call c, RunRef ref) {
