@@ -204,6 +204,35 @@ class ScaleBrowserTest {
     }
 
     @Test
+    void the_100k_task_run_page_opened_from_its_runs_list_on_a_fresh_server() throws Exception {
+        try (Runner runner = new Runner("1000000:100000", "256m")) {
+            String[] big = runner.bigRun.split("/");
+            // the flow's runs list: listing the run starts reading its tasks; the reader clicks it at once
+            browser.get(runner.ui.resolve(big[0]).toString());
+            browser.settle();
+            browser.find("table.runs-table tbody tr a.id");
+            Number shownAt = (Number) browser.js("return performance.now()");
+            browser.js("window.__clickAt = performance.now();"
+                    + "document.querySelector('table.runs-table tbody tr a.id').click();");
+            browser.waitFor(d -> Boolean.TRUE.equals(browser.js(
+                    "return performance.getEntriesByName('mf-run-complete').length > 0")));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> t = (Map<String, Object>) browser.js("const m = (x) => performance.getEntriesByName(x)[0].startTime;"
+                    + "return { first: m('mf-run-first-screen') - window.__clickAt, complete: m('mf-run-complete') - window.__clickAt,"
+                    + " rows: document.querySelectorAll('tr').length };");
+            System.out.printf(Locale.ROOT, "ScaleBrowserTest: the 100k-task run page opened from its flow's runs list on a"
+                            + " fresh runner (list shown after %s, clicked at once): first screen %s after the click,"
+                            + " complete %s; %s rows in the DOM%n", ms(shownAt), ms(t.get("first")), ms(t.get("complete")),
+                    t.get("rows"));
+            assertThat(browser.driver().getCurrentUrl()).endsWith("/" + big[0] + "/" + big[1]);
+            assertThat(((Number) t.get("rows")).longValue()).isLessThan(500);
+            assertThat(browser.texts("table.steps-table tbody tr")).anyMatch(r -> r.startsWith("sweep") && r.contains("100,000"));
+            assertThat(browser.consoleErrors()).as("browser console errors").isEmpty();
+            browser.get("about:blank");
+        }
+    }
+
+    @Test
     void live_updates_of_the_running_100k_run_keep_the_page_responsive() throws Exception {
         SyntheticArchive archive = SyntheticArchive.generate(ArchiveSpec.parse("2000:100000", Instant.now()));
         try (MetadataSimulator simulator = MetadataSimulator.start(archive, 0, Clock.systemUTC())) {
