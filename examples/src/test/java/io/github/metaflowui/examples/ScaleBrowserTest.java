@@ -316,6 +316,51 @@ class ScaleBrowserTest {
         }
     }
 
+    @Test
+    void a_big_run_whose_tasks_cannot_be_read_still_shows_its_first_screen_and_says_so() throws Exception {
+        SyntheticArchive archive = SyntheticArchive.generate(ArchiveSpec.parse("500:3000", Instant.now()));
+        try (MetadataSimulator simulator = MetadataSimulator.start(archive, 0, Clock.systemUTC())) {
+            UiServiceBackend ui = UiServiceBackend.builder().baseUri(simulator.uiBackendUri()).build();
+            // the service goes away in the middle of every read of a whole task table (its third page)
+            io.github.metaflowui.core.spi.ForwardingBackend failing = new io.github.metaflowui.core.spi.ForwardingBackend(ui) {
+                private final java.util.concurrent.atomic.AtomicInteger pages = new java.util.concurrent.atomic.AtomicInteger();
+
+                @Override
+                public io.github.metaflowui.core.Page<io.github.metaflowui.core.Task> listTasks(RunRef run,
+                        io.github.metaflowui.core.TaskQuery query, io.github.metaflowui.core.PageRequest page) {
+                    if (Thread.currentThread().getName().startsWith("metaflow-tasks-") && page.limit() == 1000
+                            && pages.incrementAndGet() % 3 == 0) {
+                        throw new io.github.metaflowui.core.MetaflowException("connection reset by the metadata service");
+                    }
+                    return super.listTasks(run, query, page);
+                }
+            };
+            IndexedBackend indexed = IndexedBackend.builder(failing).build();
+            assertThat(indexed.awaitReady(Duration.ofMinutes(2))).isTrue();
+            RunRef run = archive.bigRun();
+            try (StandaloneServer server = StandaloneServer.start(indexed, "127.0.0.1", 0)) {
+                browser.get(server.uri().resolve(run.flow() + "/" + run.run().value()).toString());
+                browser.waitFor(d -> Boolean.TRUE.equals(browser.js(
+                        "return performance.getEntriesByName('mf-run-first-screen').length > 0")));
+                // the first screen: the run, its graph and its first tasks; the counts say why they are missing
+                assertThat(browser.text(".run-head h1")).contains(run.run().value());
+                browser.find(".view-run svg");
+                assertThat(count("table.tasks-table tbody tr:not(.vspacer):not(.vplaceholder)")).isPositive();
+                browser.waitFor(d -> browser.texts(".view-run .counting").stream()
+                        .anyMatch(t -> t.contains("could not be loaded") && t.contains("connection reset")));
+                // and the live indicator says the data is stale (the server's watcher cannot read the steps either)
+                new org.openqa.selenium.support.ui.WebDriverWait(browser.driver(), Duration.ofSeconds(60))
+                        .until(d -> browser.text("#live").contains("Stale"));
+                assertThat(browser.consoleErrors()).as("browser console errors")
+                        .allMatch(m -> m.contains("/api/") && m.contains(" 50")); // the failed requests, nothing else
+            } finally {
+                browser.get("about:blank");
+                browser.consoleErrors();
+                indexed.close();
+            }
+        }
+    }
+
     private static long count(String css) {
         return ((Number) browser.js("return document.querySelectorAll(arguments[0]).length", css)).longValue();
     }
