@@ -7,6 +7,10 @@ import { formatClock, formatCount, isoUtc, formatDateTime, toMillis } from '../f
 import { message } from '../ui.js';
 import { ansiNodes, stripAnsi } from '../ansi.js';
 
+// The most matches one search lists (the server's cap for logs/*/search, which answers exactly
+// the _limit it is asked up to that); more are reported as truncated.
+const SEARCH_LIMIT = 1000;
+
 const PAGE_LINES = 1000;
 const MAX_KEPT = 3 * PAGE_LINES; // lines kept loaded at once, whatever the log's length
 const LONG_LINE = 1000; // longer lines are cut until the user asks for all of it
@@ -337,7 +341,8 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
       el.classList.add('hit');
       el.scrollIntoView({ block: 'center' });
     }
-    searchStatus.textContent = `Match ${formatCount(search.index + 1)} of ${formatCount(search.hits.length)}${search.truncated ? '+' : ''}, line ${formatCount(row + 1)}`;
+    searchStatus.textContent = `Match ${formatCount(search.index + 1)} of ${formatCount(search.hits.length)}${search.truncated ? '+' : ''}, line ${formatCount(row + 1)}`
+      + (search.truncated ? ` (only the first ${formatCount(search.hits.length)} matches are listed: refine the search)` : '');
   }
   searchForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -352,7 +357,7 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
     }
     searchStatus.textContent = 'Searching…';
     try {
-      const res = await getJson(apiUrl([...base, 'logs', stream, 'search'], { q, attempt_id: attemptId, _limit: 1000 }));
+      const res = await getJson(apiUrl([...base, 'logs', stream, 'search'], { q, attempt_id: attemptId, _limit: SEARCH_LIMIT }));
       const data = res.data || {};
       search.hits = (Array.isArray(data.rows) ? data.rows : []).map((r) => Number(r.row)).filter(Number.isInteger);
       search.truncated = Boolean(data.truncated);
