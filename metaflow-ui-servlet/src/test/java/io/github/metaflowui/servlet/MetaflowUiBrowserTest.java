@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The production UI in a real headless Chromium over the real local fixture: what a user sees once
  * the page's scripts have run. Needs a Chromium (see {@link HeadlessChromium}); without one these
- * tests are skipped, saying so.
+ * tests fail, saying how to install it (they are never skipped).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MetaflowUiBrowserTest {
