@@ -164,7 +164,7 @@ class DetailsBrowserTest {
         browser.get(url("/ForeachFlow/1796301658654985?steps=square&order=duration&direction=desc&status=completed"));
         browser.settle();
         browser.waitFor(d -> path().equals("/ForeachFlow/1796301658654985?status=completed&step=square&_order=-duration"));
-        assertThat(browser.find(".tasks-table th[aria-sort='descending']").getText()).startsWith("Duration");
+        assertThat(browser.text(".tasks-table th[aria-sort='descending']")).startsWith("Duration");
 
         browser.get(url(LINEAR + "/process?steps=end"));
         browser.settle();
@@ -188,16 +188,17 @@ class DetailsBrowserTest {
                 LocalMetaflowBackend.builder().root(root).clock(BrowserUiTest.CLOCK).build(), "127.0.0.1", 0)) {
             browser.get(copy.uri() + "LinearFlow/" + TRIGGERED);
             browser.settle();
-            List<WebElement> items = browser.waitFor(d -> {
-                List<WebElement> found = d.findElements(By.cssSelector(".run-head .triggers li"));
-                return found.size() == 2 ? found : null;
-            });
-            assertThat(items.get(0).getText()).startsWith(EVENT_NAME + " event"); // markup shown as text
-            assertThat(items.get(0).findElements(By.cssSelector("b"))).isEmpty();
-            WebElement upstream = items.get(1).findElement(By.cssSelector("a"));
-            assertThat(upstream.getText()).isEqualTo("LinearFlow/1796301579117609");
-            assertThat(items.get(1).getText()).contains(" run ");
-            browser.js("arguments[0].click()", upstream);
+            // read in one script: a live update may re-render the header between two reads
+            @SuppressWarnings("unchecked")
+            Map<String, Object> t = browser.waitFor(d -> (Map<String, Object>) browser.js(
+                    "const li = [...document.querySelectorAll('.run-head .triggers li')];"
+                            + "return li.length !== 2 ? null : {event: li[0].textContent, markup: li[0].querySelectorAll('b').length,"
+                            + " link: li[1].querySelector('a').textContent, run: li[1].textContent};"));
+            assertThat((String) t.get("event")).startsWith(EVENT_NAME + " event"); // markup shown as text
+            assertThat(t.get("markup")).isEqualTo(0L);
+            assertThat(t.get("link")).isEqualTo("LinearFlow/1796301579117609");
+            assertThat((String) t.get("run")).contains(" run ");
+            browser.js("document.querySelector('.run-head .triggers li:nth-child(2) a').click()");
             browser.waitFor(d -> d.getCurrentUrl().endsWith("/LinearFlow/1796301579117609"));
             browser.settle();
             assertThat(browser.all(".run-head .triggers")).isEmpty();
@@ -247,30 +248,36 @@ class DetailsBrowserTest {
         try (LocalMetaflowBackend backend = LocalMetaflowBackend.builder().root(copy).build();
              DemoRuns demo = new DemoRuns(copy, Clock.systemUTC(), 1.0).start();
              StandaloneServer live = StandaloneServer.start(backend, "127.0.0.1", 0)) {
-            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-            while (demo.runsStarted() < 1) {
-                assertThat(System.nanoTime()).as("the demo started a run").isLessThan(deadline);
-                Thread.sleep(20);
-            }
-            String run = demo.currentRun();
-
-            browser.get(live.uri() + "?status=running");
-            browser.settle();
-            assertTicks("table.runs-table tbody tr .running-duration");
-
-            browser.get(live.uri() + DemoRuns.FLOW + "/" + run);
-            browser.settle();
-            assertTicks(".run-head .running-duration");
-
-            // a running task's attempt shows its growing duration, not just "running"
-            String task = awaitRunningTask(live, run);
-            browser.get(live.uri() + DemoRuns.FLOW + "/" + run + "/" + task);
-            browser.settle();
-            String shown = browser.text(".run-head .facts");
-            if (shown.contains("still running")) { // it may have finished meanwhile: then it shows the final one
-                assertThat(browser.all(".run-head .running-duration")).isNotEmpty();
-                assertThat(browser.text(".run-head .running-duration")).matches("\\d.*s");
-            }
+            // each check runs while a demo run is running (a run lasts about 30 s; the next follows)
+            onARunningRun(live, run -> {
+                browser.get(live.uri() + "?status=running");
+                browser.settle();
+                return ticks("table.runs-table tbody tr .running-duration");
+            });
+            onARunningRun(live, run -> {
+                browser.get(live.uri() + DemoRuns.FLOW + "/" + run);
+                browser.settle();
+                if (browser.all(".run-head .running-duration").isEmpty()) {
+                    return false; // it ended meanwhile
+                }
+                // a running run's timeline opens on its newest tasks
+                assertThat(browser.text("#timeline .seg-item[aria-current='true']")).isEqualTo("Newest");
+                // the page is rebuilt for each batch of task changes, but not while the user types
+                // in it: then only the ticker can move the duration
+                browser.js("document.getElementById('task-q').focus()");
+                return ticks(".run-head .running-duration");
+            });
+            // a running attempt shows its growing duration, not just "running"
+            onARunningRun(live, run -> {
+                String task = awaitRunningTask(live, run);
+                if (task == null) {
+                    return false;
+                }
+                browser.get(live.uri() + DemoRuns.FLOW + "/" + run + "/" + task);
+                browser.settle();
+                // demo tasks run for 3-5 s: watch for just over one tick (under 10 s a tick moves the tenths)
+                return ticks(".run-head .running-duration", 1200);
+            });
 
             // one timer for the page; elements that left the page are dropped from it
             browser.get(live.uri() + "LinearFlow");
@@ -284,38 +291,80 @@ class DetailsBrowserTest {
         }
     }
 
-    /** The same element's text changes within a few seconds (the ticker, not a re-render, moved it). */
-    private void assertTicks(String css) {
-        for (int i = 0; i < 8; i++) {
-            browser.find(css);
-            Object changed = ((org.openqa.selenium.JavascriptExecutor) browser.driver()).executeAsyncScript(
-                    "const done = arguments[arguments.length - 1];"
-                            + "const el = document.querySelector(arguments[0]); const before = el.textContent;"
-                            + "setTimeout(() => done(el.isConnected ? el.textContent !== before : null), 2300);", css);
-            if (changed != null) {
-                assertThat(changed).as("the running duration of " + css + " changed by itself").isEqualTo(Boolean.TRUE);
-                assertThat(browser.text(css)).matches("\\d.*s");
+    private interface RunCheck {
+        boolean check(String run) throws Exception;
+    }
+
+    /** Runs a check on a running demo run; again on a later run when that one ended before it could be seen. */
+    private static void onARunningRun(StandaloneServer live, RunCheck check) throws Exception {
+        for (int i = 0; i < 10; i++) {
+            if (check.check(awaitRunningRun(live))) {
                 return;
             }
-            // a live update re-rendered the element meanwhile: try the new one
+        }
+        throw new AssertionError("no running demo run could be watched");
+    }
+
+    /**
+     * Whether the same element's text changes within a few seconds (the ticker, not a re-render,
+     * moved it); false when no such element is on the page (the object is no longer running).
+     */
+    private boolean ticks(String css) {
+        return ticks(css, 2300);
+    }
+
+    private boolean ticks(String css, long windowMillis) {
+        for (int i = 0; i < 8; i++) {
+            Object changed = ((org.openqa.selenium.JavascriptExecutor) browser.driver()).executeAsyncScript(
+                    "const done = arguments[arguments.length - 1];"
+                            + "const el = document.querySelector(arguments[0]); if (!el) { done('absent'); return; }"
+                            + "const before = el.textContent;"
+                            + "setTimeout(() => done(el.isConnected ? el.textContent !== before : null), arguments[1]);",
+                    css, windowMillis);
+            if ("absent".equals(changed)) {
+                return false;
+            }
+            if (changed != null) {
+                assertThat(changed).as("the running duration of " + css + " changed by itself").isEqualTo(Boolean.TRUE);
+                return true;
+            }
+            // a live update re-rendered the element meanwhile: watch the new one
         }
         throw new AssertionError("the element " + css + " was re-rendered every time it was watched");
     }
 
-    private static String awaitRunningTask(StandaloneServer live, String run) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        ObjectMapper json = new ObjectMapper();
+    private static JsonNode api(StandaloneServer live, String path) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(live.uri().resolve(path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return new ObjectMapper().readTree(r.body()).get("data");
+    }
+
+    private static String awaitRunningRun(StandaloneServer live) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
         while (true) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(live.uri().resolve(
-                    "api/flows/" + DemoRuns.FLOW + "/runs/" + run + "/tasks?status=running&_limit=1")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            JsonNode rows = json.readTree(r.body()).get("data");
+            JsonNode rows = api(live, "api/flows/" + DemoRuns.FLOW + "/runs?status=running&_limit=1");
+            if (rows != null && rows.size() > 0) {
+                return rows.get(0).get("run_id").asText();
+            }
+            assertThat(System.nanoTime()).as("a demo run is running").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    /** A task of the run that is running now, or null once the run is over. */
+    private static String awaitRunningTask(StandaloneServer live, String run) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode rows = api(live, "api/flows/" + DemoRuns.FLOW + "/runs/" + run + "/tasks?status=running&_order=-started_at&_limit=1");
             if (rows != null && rows.size() > 0) {
                 return rows.get(0).get("step_name").asText() + "/" + rows.get(0).get("task_id").asText();
             }
-            assertThat(System.nanoTime()).as("a task of the demo run is running").isLessThan(deadline);
+            JsonNode r = api(live, "api/flows/" + DemoRuns.FLOW + "/runs/" + run);
+            if (r == null || !"running".equals(r.get("status").asText())) {
+                return null;
+            }
             Thread.sleep(100);
         }
+        return null;
     }
 }
