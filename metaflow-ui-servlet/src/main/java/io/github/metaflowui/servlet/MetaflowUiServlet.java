@@ -82,8 +82,10 @@ public class MetaflowUiServlet extends HttpServlet {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.options = Objects.requireNonNull(options, "options");
         this.assetRoot = Objects.requireNonNull(assetRoot, "assetRoot");
+        // frame-src 'self': a task's cards, each in a sandboxed iframe (served under their own sandbox CSP)
         this.pageCsp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                + "font-src 'self'; connect-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors "
+                + "font-src 'self'; connect-src 'self'; frame-src 'self'; base-uri 'self'; form-action 'self'; "
+                + "frame-ancestors "
                 + options.frameAncestors();
     }
 
@@ -113,7 +115,7 @@ public class MetaflowUiServlet extends HttpServlet {
             served = idx;
         }
         this.api = new Api(served, options.clock(), options.title(), options.runsPageSize(),
-                new Extras(options.runLinks(), options.taskLinks(), options.plugins()));
+                new Extras(options.runLinks(), options.taskLinks(), options.plugins()), options.frameAncestors());
         if (options.liveUpdates()) {
             Watcher watcher = options.watcher().orElse(null);
             if (watcher == null) {

@@ -67,9 +67,9 @@ class MetaflowUiLiveBrowserTest {
                     .isEqualTo("end step succeeded");
 
             page.evaluate("document.querySelector('.crumbs a').click()"); // to the runs list, in the same document
-            assertThat(page.waitFor("document.querySelectorAll('.runs-table tbody tr').length === 1", WAIT)).isTrue();
+            assertThat(page.waitFor("document.querySelectorAll('.runs-table tbody tr[data-href]').length === 1", WAIT)).isTrue();
             backend.run("LiveFlow/2", Status.RUNNING, "heartbeat 1 s ago", "<img src=x onerror=alert(1)>");
-            assertThat(page.waitFor("document.querySelectorAll('.runs-table tbody tr').length === 2", WAIT))
+            assertThat(page.waitFor("document.querySelectorAll('.runs-table tbody tr[data-href]').length === 2", WAIT))
                     .as("a new run appears in the list").isTrue();
             assertThat(page.evaluate("document.querySelector('.runs-table tbody tr .chip').textContent"))
                     .isEqualTo("<img src=x onerror=alert(1)>");

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MetaflowUiServletPageTest {
     static final String TITLE = "Metaflow <prod> & \"co\"";
     static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            + "font-src 'self'; connect-src 'self'; base-uri 'self'; form-action 'self'; "
+            + "font-src 'self'; connect-src 'self'; frame-src 'self'; base-uri 'self'; form-action 'self'; "
             + "frame-ancestors 'self' https://admin.example.com";
     private static final Pattern STATIC = Pattern.compile("href=\"([^\"]*)styles\\.css\"");
 

@@ -9,6 +9,8 @@ import io.github.metaflowui.client.local.internal.TaskReader;
 import io.github.metaflowui.client.local.internal.TaskScan;
 import io.github.metaflowui.core.ArtifactRecord;
 import io.github.metaflowui.core.ArtifactValue;
+import io.github.metaflowui.core.Card;
+import io.github.metaflowui.core.CardHtml;
 import io.github.metaflowui.core.Dag;
 import io.github.metaflowui.core.Flow;
 import io.github.metaflowui.core.LogPage;
@@ -92,11 +94,13 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
     private final Path root;
     private final LocalStore store;
     private final LocalLogReader logs;
+    private final LocalCardReader cards;
 
-    private LocalMetaflowBackend(Path root, Clock clock) {
+    private LocalMetaflowBackend(Path root, Clock clock, Path cardRoot) {
         this.root = root;
         this.store = new LocalStore(root, clock);
         this.logs = LocalLogReader.of(root);
+        this.cards = cardRoot == null ? LocalCardReader.forDatastore(root) : LocalCardReader.of(cardRoot);
     }
 
     public static Builder builder() {
@@ -546,6 +550,35 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
         }
     }
 
+    // ------------------------------------------------------------------ cards
+
+    /**
+     * The task's cards, read from the card store ({@code <root>/mf.cards} unless the builder set
+     * {@link Builder#cardRoot}); see {@link LocalCardReader} for the layout. A task that does not
+     * exist has none.
+     */
+    @Override
+    public List<Card> cards(TaskRef task) {
+        return read(() -> taskDir(Objects.requireNonNull(task, "task")).isEmpty() ? List.of() : cards.list(task));
+    }
+
+    @Override
+    public Optional<CardHtml> cardHtml(TaskRef task, String hash, long maxBytes) {
+        return read(() -> taskDir(Objects.requireNonNull(task, "task")).isEmpty() ? Optional.empty()
+                : cards.html(task, hash, maxBytes));
+    }
+
+    @Override
+    public Optional<String> cardData(TaskRef task, String hash, long maxBytes) {
+        return read(() -> taskDir(Objects.requireNonNull(task, "task")).isEmpty() ? Optional.empty()
+                : cards.data(task, hash, maxBytes));
+    }
+
+    /** The card reader over this directory's card store. */
+    public LocalCardReader cardReader() {
+        return cards;
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /**
@@ -609,8 +642,18 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
     public static final class Builder {
         private Path root;
         private Clock clock = Clock.systemUTC();
+        private Path cardRoot;
 
         private Builder() {
+        }
+
+        /**
+         * Where the cards are: Metaflow's {@code METAFLOW_CARD_LOCALROOT} when it was set for the runs.
+         * Default: {@code mf.cards} inside the {@code .metaflow} directory, as Metaflow does.
+         */
+        public Builder cardRoot(Path cardRoot) {
+            this.cardRoot = Objects.requireNonNull(cardRoot, "cardRoot");
+            return this;
         }
 
         /** A {@code .metaflow} directory (whatever its name) or a directory that contains {@code .metaflow}. */
@@ -655,7 +698,7 @@ public final class LocalMetaflowBackend implements MetaflowBackend {
             if (!Files.isReadable(resolved) || !Files.isExecutable(resolved)) {
                 throw new IllegalArgumentException("Metaflow directory " + resolved + " is not readable");
             }
-            return new LocalMetaflowBackend(resolved, clock);
+            return new LocalMetaflowBackend(resolved, clock, cardRoot);
         }
     }
 }

@@ -5,6 +5,7 @@ import io.github.metaflowui.client.http.MetaflowServiceConfig;
 import io.github.metaflowui.client.http.internal.Fanout;
 import io.github.metaflowui.client.http.internal.HttpTransport;
 import io.github.metaflowui.client.http.internal.Settings;
+import io.github.metaflowui.client.local.LocalCardReader;
 import io.github.metaflowui.client.service.internal.LocalDatastoreLogReader;
 import io.github.metaflowui.client.service.internal.Rows;
 import io.github.metaflowui.client.service.internal.Rows.MetaRow;
@@ -15,6 +16,8 @@ import io.github.metaflowui.client.service.internal.TaskDerivation;
 import io.github.metaflowui.client.service.internal.TaskListing;
 import io.github.metaflowui.core.ArtifactRecord;
 import io.github.metaflowui.core.ArtifactValue;
+import io.github.metaflowui.core.Card;
+import io.github.metaflowui.core.CardHtml;
 import io.github.metaflowui.core.Dag;
 import io.github.metaflowui.core.Flow;
 import io.github.metaflowui.core.LogPage;
@@ -34,6 +37,7 @@ import io.github.metaflowui.core.TaskRef;
 import io.github.metaflowui.core.spi.MetaflowBackend;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,6 +47,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 import static io.github.metaflowui.client.http.internal.Cursors.decode;
 import static io.github.metaflowui.client.http.internal.Cursors.encode;
@@ -87,6 +93,8 @@ import static io.github.metaflowui.client.http.internal.Cursors.object;
  *       attempt), then the datastore is read directly: the service does not serve logs. A local datastore
  *       that is readable here is read with {@link io.github.metaflowui.client.local.LocalLogReader}; other
  *       datastores need a {@link DatastoreLogReader}; otherwise a {@link LogsUnavailableException} says so.</li>
+ *   <li>{@code cards}, {@code cardHtml}, {@code cardData}: 1 ({@code GET T/metadata}), then, like logs, the
+ *       task's local datastore ({@code <ds-root>/mf.cards}) when it is readable here; otherwise none.</li>
  *   <li>{@code dag} and {@code artifactValue}: nothing; values are pickles in the datastore, which the
  *       service cannot render (use the UI backend). {@code parameters} gives names with unrendered values.</li>
  * </ul>
@@ -101,6 +109,8 @@ public final class MetadataServiceBackend implements MetaflowBackend {
     private final RunListing runs;
     private final TaskListing tasks;
     private final List<DatastoreLogReader> logReaders;
+    private final boolean readLocalDatastore;
+    private final ConcurrentMap<Path, LocalCardReader> cardReaders = new ConcurrentHashMap<>();
 
     private MetadataServiceBackend(Builder b) {
         this.http = new HttpTransport("metadata service", b.baseUri, b.headers, b.httpOptions);
@@ -115,6 +125,7 @@ public final class MetadataServiceBackend implements MetaflowBackend {
         }
         readers.addAll(b.logReaders);
         this.logReaders = List.copyOf(readers);
+        this.readLocalDatastore = b.readLocalDatastore;
     }
 
     public static Builder builder() {
@@ -264,6 +275,51 @@ public final class MetadataServiceBackend implements MetaflowBackend {
         List<Parameter> out = new ArrayList<>(byName.values());
         out.sort(Comparator.comparing(Parameter::name));
         return out;
+    }
+
+    // ------------------------------------------------------------------ cards
+
+    /**
+     * The task's cards, when its datastore is local and readable here (as for logs): read from
+     * {@code <ds-root>/mf.cards} with {@link LocalCardReader}. The metadata service itself knows
+     * nothing of cards; for other datastores (or with {@link Builder#readLocalDatastore} off) there
+     * are none. 1 request ({@code GET T/metadata}).
+     */
+    @Override
+    public List<Card> cards(TaskRef task) {
+        return cardReader(task).map(r -> r.list(task)).orElse(List.of());
+    }
+
+    @Override
+    public Optional<CardHtml> cardHtml(TaskRef task, String hash, long maxBytes) {
+        return cardReader(task).flatMap(r -> r.html(task, hash, maxBytes));
+    }
+
+    @Override
+    public Optional<String> cardData(TaskRef task, String hash, long maxBytes) {
+        return cardReader(task).flatMap(r -> r.data(task, hash, maxBytes));
+    }
+
+    private Optional<LocalCardReader> cardReader(TaskRef task) {
+        Objects.requireNonNull(task, "task");
+        if (!readLocalDatastore || task.step().step().equals(PARAMETERS_STEP)) {
+            return Optional.empty();
+        }
+        List<MetaRow> meta = api.taskMetadata(task);
+        int attempt = TaskDerivation.latestAttempt(meta).orElse(0);
+        Optional<String> type = forAttempt(meta, "ds-type", attempt);
+        Optional<String> root = forAttempt(meta, "ds-root", attempt);
+        if (type.isEmpty() || root.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Path> dir = LocalDatastoreLogReader.readableRoot(new DatastoreLocation(type.get(), root.get()));
+        if (dir.isEmpty()) {
+            return Optional.empty();
+        }
+        if (cardReaders.size() > 16) {
+            cardReaders.clear();
+        }
+        return Optional.of(cardReaders.computeIfAbsent(dir.get(), LocalCardReader::forDatastore));
     }
 
     @Override

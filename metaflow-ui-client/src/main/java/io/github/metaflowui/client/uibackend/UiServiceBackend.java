@@ -16,6 +16,9 @@ import io.github.metaflowui.client.uibackend.internal.UiRows;
 import io.github.metaflowui.core.ArtifactRecord;
 import io.github.metaflowui.core.ArtifactValue;
 import io.github.metaflowui.core.Attempt;
+import io.github.metaflowui.core.Card;
+import io.github.metaflowui.core.CardHtml;
+import io.github.metaflowui.core.CardTooLargeException;
 import io.github.metaflowui.core.Dag;
 import io.github.metaflowui.core.Flow;
 import io.github.metaflowui.core.LogPage;
@@ -37,6 +40,8 @@ import io.github.metaflowui.core.TaskRef;
 import io.github.metaflowui.core.spi.MetaflowBackend;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
@@ -66,7 +71,8 @@ import static io.github.metaflowui.client.http.internal.HttpTransport.path;
  * <p>Costs: a runs page is 1 request; {@code run}, {@code task} (its {@code attempts} endpoint),
  * {@code dag}, {@code parameters} 1 each; {@code steps} reads the steps, the graph (for the step order)
  * and every task attempt of the run (pages of 1,000); {@code metadata} and {@code artifacts} read every
- * page of 1,000; {@code logs} 1 to 3 requests (see {@code UiLogs}), plus 1 to find the latest attempt.
+ * page of 1,000; {@code logs} 1 to 3 requests (see {@code UiLogs}), plus 1 to find the latest attempt;
+ * {@code cards} and {@code cardData} 1, {@code cardHtml} 2 (the HTML and the list, for the card's type).
  */
 public final class UiServiceBackend implements MetaflowBackend {
     private final HttpTransport http;
@@ -274,6 +280,88 @@ public final class UiServiceBackend implements MetaflowBackend {
         });
         out.sort(Comparator.comparing(Parameter::name));
         return out;
+    }
+
+    // ------------------------------------------------------------------ cards
+
+    /**
+     * {@code GET …/tasks/{task}/cards} (the service's default page of 1,000): {@code id}, {@code hash},
+     * {@code type} per card. Rows without a usable hash are left out. The service discovers cards in
+     * the background, so a first answer can be empty: poll.
+     */
+    @Override
+    public List<Card> cards(TaskRef task) {
+        if (task.step().step().equals(UiListing.PARAMETERS_STEP)) {
+            return List.of();
+        }
+        Optional<Envelope> e = api.getIfFound(taskPath(task) + "/cards", Query.empty());
+        if (e.isEmpty()) {
+            return List.of();
+        }
+        List<Card> out = new ArrayList<>();
+        for (JsonNode row : e.get().list()) {
+            Optional<String> hash = Json.text(row, "hash");
+            if (hash.isEmpty() || !Card.isValidHash(hash.get())) {
+                continue;
+            }
+            Optional<String> id = Json.text(row, "id").filter(v -> !v.isBlank() && !v.equals("None"));
+            out.add(Card.of(Json.text(row, "type").orElse("unknown"), hash.get(), id));
+        }
+        return out;
+    }
+
+    /**
+     * {@code GET …/cards/{hash}}: the HTML, read up to {@code maxBytes}. Empty for a 404 (no such card,
+     * or the service is still rendering it; it waits up to 5 s before saying so).
+     */
+    @Override
+    public Optional<CardHtml> cardHtml(TaskRef task, String hash, long maxBytes) {
+        if (!Card.isValidHash(hash) || task.step().step().equals(UiListing.PARAMETERS_STEP)) {
+            return Optional.empty();
+        }
+        String what = "card " + hash + " of task " + task.pathspec();
+        Optional<byte[]> html = http.getDocument(taskPath(task) + "/cards/" + hash, Query.empty(),
+                (info, body) -> bounded(body, maxBytes, what, info.header("content-length")));
+        if (html.isEmpty()) {
+            return Optional.empty();
+        }
+        Card card = cards(task).stream().filter(c -> c.hash().startsWith(hash) || hash.startsWith(c.hash()))
+                .findFirst().orElse(Card.of("unknown", hash, Optional.empty()));
+        return Optional.of(new CardHtml(card, html.get()));
+    }
+
+    /** {@code GET …/cards/{hash}/data}: the service's {@code {"data", "id", "type"}} as JSON text; empty for a 404. */
+    @Override
+    public Optional<String> cardData(TaskRef task, String hash, long maxBytes) {
+        if (!Card.isValidHash(hash) || task.step().step().equals(UiListing.PARAMETERS_STEP)) {
+            return Optional.empty();
+        }
+        String what = "the realtime data of card " + hash + " of task " + task.pathspec();
+        return http.getDocument(taskPath(task) + "/cards/" + hash + "/data", Query.empty(),
+                (info, body) -> new String(bounded(body, maxBytes, what, info.header("content-length")),
+                        StandardCharsets.UTF_8));
+    }
+
+    private static byte[] bounded(InputStream body, long maxBytes, String what, Optional<String> contentLength)
+            throws IOException {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes must be >= 0, got " + maxBytes);
+        }
+        long declared = contentLength.map(v -> {
+            try {
+                return Long.parseLong(v.trim());
+            } catch (NumberFormatException e) {
+                return -1L;
+            }
+        }).orElse(-1L);
+        if (declared > maxBytes) {
+            throw new CardTooLargeException(what, declared, maxBytes);
+        }
+        byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+        if (bytes.length > maxBytes) {
+            throw new CardTooLargeException(what, -1, maxBytes);
+        }
+        return bytes;
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.github.metaflowui.core.spi;
 import io.github.metaflowui.core.ArtifactRecord;
 import io.github.metaflowui.core.ArtifactValue;
 import io.github.metaflowui.core.Attempt;
+import io.github.metaflowui.core.Card;
+import io.github.metaflowui.core.CardHtml;
 import io.github.metaflowui.core.Dag;
 import io.github.metaflowui.core.Flow;
 import io.github.metaflowui.core.LogPage;
@@ -124,6 +126,21 @@ public class ForwardingBackend implements MetaflowBackend {
     @Override
     public Optional<String> tasksCursorAt(RunRef run, TaskQuery query, long offset) {
         return delegate.tasksCursorAt(run, query, offset);
+    }
+
+    @Override
+    public List<Card> cards(TaskRef task) {
+        return delegate.cards(task);
+    }
+
+    @Override
+    public Optional<CardHtml> cardHtml(TaskRef task, String hash, long maxBytes) {
+        return delegate.cardHtml(task, hash, maxBytes);
+    }
+
+    @Override
+    public Optional<String> cardData(TaskRef task, String hash, long maxBytes) {
+        return delegate.cardData(task, hash, maxBytes);
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.github.metaflowui.core.spi;
 import io.github.metaflowui.core.ArtifactRecord;
 import io.github.metaflowui.core.ArtifactValue;
 import io.github.metaflowui.core.Attempt;
+import io.github.metaflowui.core.Card;
+import io.github.metaflowui.core.CardHtml;
 import io.github.metaflowui.core.Dag;
 import io.github.metaflowui.core.Flow;
 import io.github.metaflowui.core.LogPage;
@@ -120,6 +122,39 @@ public interface MetaflowBackend extends AutoCloseable {
 
     /** Like {@link #runsCursorAt}, for {@link #listTasks}. Empty by default. */
     default Optional<String> tasksCursorAt(RunRef run, TaskQuery query, long offset) {
+        return Optional.empty();
+    }
+
+    /**
+     * The cards ({@code @card} reports) of a task, oldest first when the backend knows their times.
+     * Empty when the task has none, when they are not rendered yet (Metaflow writes a card after its
+     * task finishes), or when this backend cannot reach them (the default).
+     */
+    default List<Card> cards(TaskRef task) {
+        return List.of();
+    }
+
+    /**
+     * The HTML of one card of a task. The HTML is untrusted (written by the flow): show it only in an
+     * isolated document.
+     *
+     * @param hash     the card's {@link Card#hash() hash}; a string that is not a valid hash names no card
+     * @param maxBytes the largest card returned
+     * @return the card, or empty when the task has no such card (or the backend cannot reach cards)
+     * @throws io.github.metaflowui.core.CardTooLargeException when the card is larger than {@code maxBytes}
+     */
+    default Optional<CardHtml> cardHtml(TaskRef task, String hash, long maxBytes) {
+        return Optional.empty();
+    }
+
+    /**
+     * The latest realtime data of a card (Metaflow's runtime {@code data.json}, written while the
+     * task runs for cards that refresh), as JSON text.
+     *
+     * @return the JSON, or empty when there is none (the default)
+     * @throws io.github.metaflowui.core.CardTooLargeException when it is larger than {@code maxBytes}
+     */
+    default Optional<String> cardData(TaskRef task, String hash, long maxBytes) {
         return Optional.empty();
     }
 

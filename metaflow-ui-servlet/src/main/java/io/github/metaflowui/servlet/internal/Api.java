@@ -12,6 +12,7 @@ import io.github.metaflowui.core.LogStream;
 import io.github.metaflowui.core.MetadataRecord;
 import io.github.metaflowui.core.MetaflowClient;
 import io.github.metaflowui.core.MetaflowException;
+import io.github.metaflowui.core.Page;
 import io.github.metaflowui.core.PageRequest;
 import io.github.metaflowui.core.Paged;
 import io.github.metaflowui.core.Parameter;
@@ -72,7 +73,10 @@ import java.util.stream.Stream;
  * <h2>Lists</h2> {@code pages.next} is set only when another row exists. {@code pages.last} is set
  * when the total is known without extra requests: for lists the backend returns whole (steps,
  * metadata, artifacts, attempts) and for any page that reached the end of its list (the last page,
- * or one past it); otherwise it is null.
+ * or one past it); otherwise it is null. Run lists also take {@code _at=flow/run}, so that a view can reopen
+ * at a run: the answer is the page (of {@code _limit}) that holds that run, {@code pages.self} saying which and
+ * {@code pages.at} the run's 0-based position in the list; when the run is not in the list (within its first
+ * {@value #AT_MAX_SCAN} runs) it is the first page, with {@code pages.at} null.
  *
  * <h2>Errors</h2> {@code application/problem+json}: 400 for bad parameters, 404 for unknown paths and
  * missing objects, 502 when the backend cannot answer ({@link MetaflowException}), 500 for anything
@@ -96,12 +100,20 @@ public final class Api {
     private final String title;
     private final int runsPageSize;
     private final Extras extras;
+    private final Cards cards;
 
     public Api(MetaflowBackend backend, Clock clock, String title, int runsPageSize) {
         this(backend, clock, title, runsPageSize, Extras.none());
     }
 
     public Api(MetaflowBackend backend, Clock clock, String title, int runsPageSize, Extras extras) {
+        this(backend, clock, title, runsPageSize, extras, "'self'");
+    }
+
+    /** @param frameAncestors the UI page's {@code frame-ancestors} sources (cards are framed by the page) */
+    public Api(MetaflowBackend backend, Clock clock, String title, int runsPageSize, Extras extras,
+               String frameAncestors) {
+        this.cards = new Cards(backend, frameAncestors);
         this.extras = Objects.requireNonNull(extras, "extras");
         this.backend = Objects.requireNonNull(backend, "backend");
         // never closed here: the host owns the backend
@@ -250,6 +262,9 @@ public final class Api {
             return c.envelope().single(g -> Views.task(g, task, true));
         }
         String what = rest.get(0);
+        if (what.equals("cards")) {
+            return cards(c, ref, rest);
+        }
         if (n == 1) {
             switch (what) {
                 case "attempts":
@@ -279,6 +294,29 @@ public final class Api {
             return null;
         }
         throw notFound(c);
+    }
+
+    /** {@code cards}, {@code cards/{hash}} (HTML, see {@link Cards}), {@code cards/{hash}/data}. */
+    private byte[] cards(Call c, TaskRef ref, List<String> rest) throws IOException {
+        int n = rest.size();
+        if (n > 3 || (n == 3 && !rest.get(2).equals("data"))) {
+            throw notFound(c);
+        }
+        if (n >= 2) {
+            Cards.requireHash(rest.get(1));
+        }
+        requireTask(ref);
+        if (n == 1) {
+            return listInMemory(c, cards.list(ref), Cards::write);
+        }
+        if (n == 3) {
+            byte[] body = cards.data(ref, rest.get(1));
+            Responses.json(c.resp(), 200, body, c.head());
+            return null;
+        }
+        boolean download = c.params().get("download").map(v -> v.equals("1") || v.equals("true")).orElse(false);
+        cards.html(ref, rest.get(1), download, c.resp(), c.head());
+        return null;
     }
 
     private static LogStream logStream(Call c, String name) {
@@ -428,16 +466,71 @@ public final class Api {
             return c.envelope().list(page, false, 1L, null, g -> { });
         }
         RunQuery query = spec.query();
+        Optional<String> at = p.get("_at").map(String::trim).filter(v -> !v.isEmpty());
+        OptionalLong atIndex = OptionalLong.empty();
+        if (at.isPresent() && cursor(c) == null) {
+            atIndex = indexOfRun(query, spec.extra(), runKey(at.get(), pathFlow));
+            page = atIndex.isPresent() ? (int) Math.min(Params.MAX_PAGE, atIndex.getAsLong() / limit + 1) : 1;
+        }
+        boolean withAt = at.isPresent() && cursor(c) == null;
+        Long atField = atIndex.isPresent() ? atIndex.getAsLong() : null;
         PageWindow.Result<Run> slice = PageWindow.read(pr -> backend.listRuns(query, pr), cursor(c), page, limit,
                 offset -> backend.runsCursorAt(query, offset), spec.extra(), spec.filtered());
         if (pathFlow != null && slice.rows().isEmpty() && page == 1 && backend.flow(pathFlow).isEmpty()) {
             throw ApiProblem.notFound("flow '" + pathFlow + "' not found");
         }
-        return c.envelope().list(page, slice.hasNext(), slice.last(), null, true, slice.nextCursor(), g -> {
+        return c.envelope().list(page, slice.hasNext(), slice.last(), null, true, slice.nextCursor(), !withAt ? null : g -> {
+            if (atField == null) {
+                g.writeNullField("at");
+            } else {
+                g.writeNumberField("at", atField);
+            }
+        }, g -> {
             for (Run r : slice.rows()) {
                 Views.run(g, r);
             }
         });
+    }
+
+    /** How many runs of a list {@code _at} looks through for its run before it gives up. */
+    static final int AT_MAX_SCAN = 200_000;
+
+    /** {@code _at}: "flow/run", or just "run" under a flow's path; the key the list's rows have. */
+    private static String runKey(String at, String pathFlow) {
+        String key = at.contains("/") || pathFlow == null ? at : pathFlow + "/" + at;
+        int slash = key.indexOf('/');
+        if (slash < 1 || slash == key.length() - 1 || key.indexOf('/', slash + 1) >= 0 || key.length() > 500) {
+            throw ApiProblem.badRequest("_at must name a run as flow/run, got '" + Bounded.text(at, 60) + "'");
+        }
+        return key;
+    }
+
+    /**
+     * The 0-based position of the run {@code key} in the list, found by reading the list in backend pages
+     * (keyset cursors where the backend has them) within its first {@value #AT_MAX_SCAN} runs; empty when
+     * the run is not there (it no longer matches, or it is deeper than that).
+     */
+    private OptionalLong indexOfRun(RunQuery query, Predicate<Run> extra, String key) {
+        long index = 0;
+        PageRequest request = PageRequest.first(PageRequest.MAX_LIMIT);
+        Set<String> seen = new HashSet<>();
+        while (index < AT_MAX_SCAN) {
+            Page<Run> p = backend.listRuns(query, request);
+            for (Run r : p.items()) {
+                if (!extra.test(r)) {
+                    continue;
+                }
+                if ((r.flow() + "/" + r.id().value()).equals(key)) {
+                    return OptionalLong.of(index);
+                }
+                index++;
+            }
+            if (p.nextCursor().isEmpty() || !seen.add(p.nextCursor().get())) {
+                break;
+            }
+            request = PageRequest.after(p.nextCursor().get(), PageRequest.MAX_LIMIT);
+        }
+        return OptionalLong.empty();
     }
 
     private byte[] steps(Call c, RunRef ref) {

@@ -60,6 +60,12 @@ public final class Envelope {
      */
     public byte[] list(int page, boolean hasNext, Long last, Long totalLines, boolean cursors, String nextCursor,
                        Json.Body rows) {
+        return list(page, hasNext, last, totalLines, cursors, nextCursor, null, rows);
+    }
+
+    /** As above, with more fields in {@code pages} written by {@code morePages} (when not null). */
+    public byte[] list(int page, boolean hasNext, Long last, Long totalLines, boolean cursors, String nextCursor,
+                       Json.Body morePages, Json.Body rows) {
         return Json.bytes(g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("data");
@@ -87,6 +93,9 @@ public final class Envelope {
             }
             if (cursors) {
                 Json.str(g, "next_cursor", hasNext ? nextCursor : null);
+            }
+            if (morePages != null) {
+                morePages.write(g);
             }
             g.writeEndObject();
             writeQuery(g);
@@ -116,14 +125,14 @@ public final class Envelope {
         return request.getRequestURI() + (q == null || q.isEmpty() ? "" : "?" + q);
     }
 
-    /** This request's URL with {@code _cursor} set and {@code _page} dropped. */
+    /** This request's URL with {@code _cursor} set and {@code _page} (and {@code _at}) dropped. */
     String cursorUrl(String cursor) {
         String q = request.getQueryString();
         List<String> parts = new ArrayList<>();
         if (q != null && !q.isEmpty()) {
             for (String part : q.split("&")) {
                 String name = part.contains("=") ? part.substring(0, part.indexOf('=')) : part;
-                if (!part.isEmpty() && !name.equals("_page") && !name.equals("_cursor")) {
+                if (!part.isEmpty() && !name.equals("_page") && !name.equals("_cursor") && !name.equals("_at")) {
                     parts.add(part);
                 }
             }
@@ -132,7 +141,7 @@ public final class Envelope {
         return request.getRequestURI() + "?" + String.join("&", parts);
     }
 
-    /** This request's URL with {@code _page} set to {@code page} (other parameters kept as sent). */
+    /** This request's URL with {@code _page} set to {@code page} (other parameters kept as sent, but {@code _at}). */
     String pageUrl(long page) {
         String q = request.getQueryString();
         List<String> parts = new ArrayList<>();
@@ -143,6 +152,9 @@ public final class Envelope {
                     continue;
                 }
                 String name = part.contains("=") ? part.substring(0, part.indexOf('=')) : part;
+                if (name.equals("_at")) {
+                    continue; // the page number replaces "the page that holds this run"
+                }
                 if (name.equals("_page")) {
                     if (!replaced) {
                         parts.add("_page=" + page);

@@ -28,7 +28,9 @@ import java.util.Objects;
  * One resource a live-events client asks for, written like the API path it mirrors (without the
  * {@code api} prefix), query included: {@code /runs?status=running}, {@code /flows/F/runs},
  * {@code /flows/F/runs/R}, {@code .../R/steps}, {@code .../R/tasks?step_name=s&_page=2},
- * {@code .../R/steps/S/tasks/T}, {@code .../tasks/T/logs/out?attempt_id=1}. List resources cover the
+ * {@code .../R/steps/S/tasks/T}, {@code .../tasks/T/artifacts}, {@code .../tasks/T/metadata} (every attempt's
+ * records, sent whole as one entity: a snapshot's {@code data} is {@code [[rows]]}, a change's {@code data}
+ * is {@code [rows]}), {@code .../tasks/T/logs/out?attempt_id=1}. List resources cover the
  * page the query names ({@code _page}, {@code _limit}) within the first {@value #MAX_ROWS} rows.
  *
  * @param text     the resource as the client wrote it
@@ -125,6 +127,24 @@ record LiveSpec<T>(String text, Resource<T> resource, EntityWriter<T> writer) {
         if (n == 8) {
             return new LiveSpec<>(text, Resources.task(task), (g, t) -> Views.task(g, t, true));
         }
+        if (n == 9 && s.get(8).equals("artifacts")) {
+            return new LiveSpec<>(text, TaskRecords.artifacts(task), (g, list) -> {
+                g.writeStartArray();
+                for (io.github.metaflowui.core.ArtifactRecord a : list.records()) {
+                    Views.artifact(g, task, a);
+                }
+                g.writeEndArray();
+            });
+        }
+        if (n == 9 && s.get(8).equals("metadata")) {
+            return new LiveSpec<>(text, TaskRecords.metadata(task), (g, list) -> {
+                g.writeStartArray();
+                for (io.github.metaflowui.core.MetadataRecord m : list.records()) {
+                    Views.metadata(g, task, m);
+                }
+                g.writeEndArray();
+            });
+        }
         if (n == 10 && s.get(8).equals("logs") && (s.get(9).equals("out") || s.get(9).equals("err"))) {
             LogStream stream = s.get(9).equals("out") ? LogStream.STDOUT : LogStream.STDERR;
             int attempt = p.attempt().orElse(LogRequest.LATEST_ATTEMPT);
@@ -171,7 +191,7 @@ record LiveSpec<T>(String text, Resource<T> resource, EntityWriter<T> writer) {
 
     private static ApiProblem notLive() {
         return ApiProblem.badRequest("no live resource there; expected /runs, /flows/{flow}/runs, a run, its steps,"
-                + " its tasks, a task, or a task's logs/out|err");
+                + " its tasks, a task, a task's artifacts or metadata, or a task's logs/out|err");
     }
 
     private static ApiProblem bad(String text, String why) {

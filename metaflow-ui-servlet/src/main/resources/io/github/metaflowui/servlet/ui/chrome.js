@@ -100,7 +100,15 @@ function moveSelection(main, delta) {
     return;
   }
   const current = rows.findIndex((r) => r.classList.contains('kbd-sel'));
-  const next = current < 0 ? (delta > 0 ? 0 : rows.length - 1) : Math.min(rows.length - 1, Math.max(0, current + delta));
+  // nothing picked yet: start from the first row in view (virtualized tables keep rows out of view too)
+  const inView = rows.findIndex((r) => {
+    const box = r.getBoundingClientRect();
+    const scroller = r.closest('.vscroll');
+    const top = scroller ? scroller.getBoundingClientRect().top : 0;
+    return box.top >= top && box.bottom <= window.innerHeight;
+  });
+  const start = inView < 0 ? 0 : inView;
+  const next = current < 0 ? (delta > 0 ? start : rows.length - 1) : Math.min(rows.length - 1, Math.max(0, current + delta));
   rows.forEach((r) => r.classList.remove('kbd-sel'));
   rows[next].classList.add('kbd-sel');
   rows[next].setAttribute('aria-selected', 'true');

@@ -140,3 +140,151 @@ export function virtualTable(o) {
     refresh: () => render(),
   };
 }
+
+/**
+ * A virtualized table over rows that the caller holds (a list that grows as pages load, at either
+ * end): only the rows in view plus a small overscan exist in the DOM, between two spacer rows. Every
+ * row has one height (measured once; the CSS keeps rows on one line), heading rows included. The
+ * keyboard selection (chrome.js's `kbd-sel`) follows its row's `data-key` across re-renders.
+ *
+ * @param {object} o
+ * @param {HTMLTableSectionElement} o.thead the table head
+ * @param {string} o.className classes of the table
+ * @param {string} o.wrapClass extra classes of the scroll region
+ * @param {number} o.columns number of columns (for spacer rows)
+ * @param {() => number} o.count how many rows there are now
+ * @param {(index: number) => HTMLTableRowElement} o.renderRow draws row `index`
+ * @param {(first: number, last: number) => void} [o.onRange] told the rows in view after each render
+ * @param {() => number} [o.startIndex] the row to show first, once sizes are known
+ * @param {string} o.label accessible name of the scroll region
+ * @param {boolean} [o.fit] make the scroll region end at the bottom of the window (the page itself then
+ *   barely scrolls), following window resizes
+ */
+export function virtualRows(o) {
+  let rowH = 37;
+  let measured = false;
+  let frame = 0;
+  let started = false;
+  let selectedKey = null;
+  const topSpacer = h('tr', { class: 'vspacer', 'aria-hidden': 'true' }, h('td', { colspan: o.columns }));
+  const bottomSpacer = h('tr', { class: 'vspacer', 'aria-hidden': 'true' }, h('td', { colspan: o.columns }));
+  const tbody = h('tbody');
+  const table = h('table', { class: o.className }, o.thead, tbody);
+  const scroller = h('div', { class: ['table-wrap', 'vscroll', o.wrapClass], tabindex: '0', role: 'region', 'aria-label': o.label }, table);
+
+  const range = () => {
+    const n = o.count();
+    const viewH = scroller.clientHeight || 600;
+    const top = Math.floor(scroller.scrollTop / rowH);
+    return {
+      n,
+      top,
+      bottom: Math.min(n, Math.ceil((scroller.scrollTop + viewH) / rowH)),
+      first: Math.max(0, top - OVERSCAN),
+      last: Math.min(n, Math.ceil((scroller.scrollTop + viewH) / rowH) + OVERSCAN),
+    };
+  };
+
+  function render() {
+    frame = 0;
+    const { n, first, last, top, bottom } = range();
+    const selected = tbody.querySelector('tr.kbd-sel');
+    if (selected) {
+      selectedKey = selected.dataset.key; // kept while its row is out of the DOM
+    }
+    const rows = [];
+    for (let i = first; i < last; i++) {
+      const row = o.renderRow(i);
+      if (selectedKey !== null && selectedKey !== undefined && row.dataset.key === selectedKey) {
+        row.classList.add('kbd-sel');
+        row.setAttribute('aria-selected', 'true');
+      }
+      rows.push(row);
+    }
+    topSpacer.firstChild.style.height = `${first * rowH}px`;
+    bottomSpacer.firstChild.style.height = `${Math.max(0, n - last) * rowH}px`;
+    tbody.replaceChildren(topSpacer, ...rows, bottomSpacer);
+    // measured on a row in the middle (the first and last share collapsed borders with the spacers)
+    const probe = rows[Math.floor(rows.length / 2)];
+    if (!measured && probe && probe.offsetHeight > 0) {
+      measured = true;
+      const height = probe.getBoundingClientRect().height;
+      if (Math.abs(height - rowH) > 0.01) {
+        rowH = height;
+        render();
+        return;
+      }
+    }
+    if (o.onRange && scroller.isConnected) {
+      o.onRange(top, bottom);
+    }
+  }
+
+  const schedule = () => {
+    if (!frame) {
+      frame = requestAnimationFrame(render);
+    }
+  };
+  scroller.addEventListener('scroll', schedule, { passive: true });
+
+  const fit = () => {
+    if (!scroller.isConnected) {
+      window.removeEventListener('resize', onResize);
+      return;
+    }
+    const top = scroller.getBoundingClientRect().top + window.scrollY;
+    scroller.style.maxHeight = `${Math.max(288, Math.floor(window.innerHeight - top - 16))}px`;
+  };
+  const onResize = () => {
+    fit();
+    schedule();
+  };
+  const attach = () => {
+    if (!scroller.isConnected) {
+      requestAnimationFrame(attach);
+      return;
+    }
+    if (o.fit) {
+      fit();
+      window.addEventListener('resize', onResize, { passive: true });
+    }
+    render();
+    const start = o.startIndex ? o.startIndex() : 0;
+    if (start > 0) {
+      scroller.scrollTop = start * rowH;
+      render();
+    }
+    started = true;
+  };
+  render();
+  requestAnimationFrame(attach);
+  return {
+    node: scroller,
+    /** Re-draws the rows in view (after the rows changed). */
+    refresh: () => {
+      cancelAnimationFrame(frame);
+      render();
+    },
+    /** Keeps the same rows in view after `added` rows were put above them (negative: removed). */
+    shift(added) {
+      const y = scroller.scrollTop;
+      cancelAnimationFrame(frame);
+      render(); // first the new height, else the browser clamps the new position to the old one
+      if (added) {
+        scroller.scrollTop = Math.max(0, y + added * rowH);
+        render();
+      }
+    },
+    scrollToIndex(i) {
+      scroller.scrollTop = Math.max(0, i) * rowH;
+      cancelAnimationFrame(frame);
+      render();
+    },
+    /** The first row wholly in view (below the sticky head). */
+    topIndex: () => Math.ceil(scroller.scrollTop / rowH - 0.05),
+    /** True when the list is scrolled to its very top (less than half a row down). */
+    atTop: () => scroller.scrollTop < rowH / 2,
+    started: () => started,
+    rowCount: () => tbody.querySelectorAll('tr:not(.vspacer)').length,
+  };
+}

@@ -214,7 +214,7 @@ class LiveEventsTest {
 
         assertThat(server.get(events("/flows/F/runs/1/nope")).json().get("detail").asText())
                 .isEqualTo("resource '/flows/F/runs/1/nope': no live resource there; expected /runs, /flows/{flow}/runs,"
-                        + " a run, its steps, its tasks, a task, or a task's logs/out|err");
+                        + " a run, its steps, its tasks, a task, a task's artifacts or metadata, or a task's logs/out|err");
         assertThat(server.get(events("runs")).json().get("detail").asText())
                 .isEqualTo("resource 'runs': it must be an API path starting with '/', e.g. /runs or /flows/F/runs/R/tasks");
         TestServerAccess.Reply deep = server.get(events("/runs?_limit=600&_page=2"));

@@ -211,15 +211,28 @@ public final class HttpTransport implements AutoCloseable {
         return call(path, query, reader, true);
     }
 
-    @SuppressWarnings("unchecked")
+    /**
+     * GETs a body that is not JSON (an HTML card, say): it is never refused for looking like HTML, and
+     * any 404 is an empty result. Other errors are as for {@link #get}.
+     */
+    public <T> Optional<T> getDocument(String path, Query query, BodyReader<T> reader) {
+        return call(path, query, reader, true, true);
+    }
+
     private <T> Optional<T> call(String path, Query query, BodyReader<T> reader, boolean notFoundIsEmpty) {
+        return call(path, query, reader, notFoundIsEmpty, false);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> Optional<T> call(String path, Query query, BodyReader<T> reader, boolean notFoundIsEmpty,
+                                 boolean document) {
         String pathAndQuery = path + (query.isEmpty() ? "" : "?" + query.encoded());
         URI uri = URI.create(base.toString() + pathAndQuery);
         String request = "GET " + shorten(pathAndQuery);
         AtomicInteger attempts = new AtomicInteger();
         Outcome outcome;
         try {
-            outcome = executor.get(ctx -> attempt(ctx, uri, request, reader, attempts));
+            outcome = executor.get(ctx -> attempt(ctx, uri, request, reader, attempts, document));
         } catch (CircuitBreakerOpenException e) {
             throw new NoAnswerException("no answer from the " + describe() + " for " + request
                     + ": circuit breaker open after repeated failures; calls resume in "
@@ -240,7 +253,7 @@ public final class HttpTransport implements AutoCloseable {
             return Optional.of((T) ok.value());
         }
         Failed f = (Failed) outcome;
-        if (notFoundIsEmpty && f.status() == 404 && looksLikeJson(f.body())) {
+        if (notFoundIsEmpty && f.status() == 404 && (document || looksLikeJson(f.body()))) {
             return Optional.empty();
         }
         String summary = ErrorBodies.summarize(f.contentType(), f.body());
@@ -252,7 +265,7 @@ public final class HttpTransport implements AutoCloseable {
     }
 
     private Outcome attempt(ExecutionContext<Outcome> ctx, URI uri, String request, BodyReader<?> reader,
-                            AtomicInteger attempts) throws IOException {
+                            AtomicInteger attempts, boolean document) throws IOException {
         attempts.incrementAndGet();
         HttpGet get = new HttpGet(uri);
         for (Header h : headers) {
@@ -272,7 +285,9 @@ public final class HttpTransport implements AutoCloseable {
                 try (InputStream raw = entity == null ? InputStream.nullInputStream() : entity.getContent();
                      BufferedInputStream in = new BufferedInputStream(raw == null ? InputStream.nullInputStream() : raw,
                              8192)) {
-                    rejectHtml(in);
+                    if (!document) {
+                        rejectHtml(in);
+                    }
                     value = reader.read(info, in);
                 } catch (JsonProcessingException e) {
                     throw new DecodeException("could not decode the answer of the " + describe() + " to " + request

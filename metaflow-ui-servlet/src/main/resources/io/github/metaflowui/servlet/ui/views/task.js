@@ -7,6 +7,7 @@ import { statusBadge, timeEl, durationEl, fact, message, th, UiError } from '../
 import { logPanel } from './logs.js';
 import { resourceOf, applyRows } from '../live.js';
 import { extrasSection } from './extras.js';
+import { cardsSection } from './cards.js';
 
 export async function taskView({ params, query, load, signal }) {
   const { flow, run, step, task } = params;
@@ -46,18 +47,46 @@ export async function taskView({ params, query, load, signal }) {
   const runLabel = String(r.run ?? run);
   const hrefHere = (changes) => paths.task(flow, run, step, task, withQuery(query, changes));
 
-  // live: the header and attempt tabs are redrawn in place; new log lines are appended to the panel
+  // live: the header, attempt tabs, artifacts and metadata are redrawn in place; new log lines are
+  // appended to the panel
   const model = { t, r, attempts, attempt };
   const headerSlot = h('div', { class: 'slot' }, taskHeader({ flow, run, step, task, t, r, attempt, attempts }));
   const tabsSlot = h('div', { class: 'slot' }, attemptTabs(attempts, attemptId, hrefHere));
+  const artState = { open: new Set(), values: new Map() }; // artifact values shown, kept across redraws
+  const records = {
+    artifacts: attempt && artRes.ok ? ofAttempt(artRes.value.data, attemptId) : null,
+    metadata: attempt && metaRes.ok ? ofAttempt(metaRes.value.data, attemptId) : null,
+  };
+  const artSlot = h('div', { class: 'slot' }, attempt ? artifactsSection(artRes, base, attemptId, load, artState) : null);
+  const metaSlot = h('div', { class: 'slot' }, attempt ? metadataSection(metaRes, attemptId) : null);
   const res = {
     task: resourceOf(base),
     run: resourceOf(['flows', flow, 'runs', run]),
     log: attempt ? resourceOf([...base, 'logs', stream], { attempt_id: attemptId }) : null,
+    artifacts: attempt ? resourceOf([...base, 'artifacts']) : null,
+    metadata: attempt ? resourceOf([...base, 'metadata']) : null,
   };
   const redraw = () => {
     replaceChildren(headerSlot, taskHeader({ flow, run, step, task, t: model.t, r: model.r, attempt: model.attempt, attempts: model.attempts }));
     replaceChildren(tabsSlot, attemptTabs(model.attempts, attemptId, hrefHere));
+  };
+  // A task's records arrive whole (a snapshot or an "updated" change carries the full list); a
+  // table is redrawn only when the rows of the attempt shown differ from what it shows.
+  const redrawRecords = (kind, events) => {
+    const rows = latestRecords(events);
+    if (rows === null) {
+      return;
+    }
+    const mine = ofAttempt(rows, attemptId);
+    if (records[kind] !== null && JSON.stringify(mine) === JSON.stringify(records[kind])) {
+      return;
+    }
+    records[kind] = mine;
+    const slot = kind === 'artifacts' ? artSlot : metaSlot;
+    const answer = { ok: true, value: { data: mine } };
+    const next = kind === 'artifacts' ? artifactsSection(answer, base, attemptId, load, artState) : metadataSection(answer, attemptId);
+    keepOpen(slot, next);
+    replaceChildren(slot, next);
   };
   const liveSpec = {
     resources: Object.values(res).filter(Boolean),
@@ -83,6 +112,11 @@ export async function taskView({ params, query, load, signal }) {
       }
       if (changed) {
         redraw();
+      }
+      for (const kind of ['artifacts', 'metadata']) {
+        if (res[kind] && batch.has(res[kind])) {
+          redrawRecords(kind, batch.get(res[kind]));
+        }
       }
       if (res.log && batch.has(res.log) && logs) {
         for (const ev of batch.get(res.log)) {
@@ -114,9 +148,43 @@ export async function taskView({ params, query, load, signal }) {
           h('h2', { id: 'logs-title' }, 'Logs', attempt ? h('span', { class: 'muted' }, ` · attempt ${attempt.id}`) : null),
           attempt ? streamTabs(stream, hrefHere) : null),
         logs ? logs.node : message('empty', 'No attempt has started yet, so there are no logs.')),
-      attempt ? artifactsSection(artRes, base, attemptId, load) : null,
-      attempt ? metadataSection(metaRes, attemptId) : null),
+      cardsSection({ base, signal, running: () => ['running', 'pending'].includes(normalizeStatus(model.t.status)) }),
+      artSlot,
+      metaSlot),
   };
+}
+
+/** The records of one attempt, plus those of no attempt (the task's own). */
+function ofAttempt(list, attemptId) {
+  return (Array.isArray(list) ? list : [])
+    .filter((x) => x.attempt_id === undefined || x.attempt_id === null || Number(x.attempt_id) === attemptId);
+}
+
+/** The rows of a task-records resource after its events (null when they carry none). */
+function latestRecords(events) {
+  let rows = null;
+  for (const ev of events) {
+    if (ev.type === 'snapshot' && ev.data && Array.isArray(ev.data.data)) {
+      rows = Array.isArray(ev.data.data[0]) ? ev.data.data[0] : [];
+    } else if (ev.type === 'changes' && ev.data && Array.isArray(ev.data.changes)) {
+      for (const c of ev.data.changes) {
+        rows = c.op === 'removed' ? [] : (Array.isArray(c.data) ? c.data : rows);
+      }
+    }
+  }
+  return rows;
+}
+
+/** Copies the open/closed state of collapsible sections onto their redrawn versions. */
+function keepOpen(oldRoot, newRoot) {
+  const open = new Map();
+  oldRoot.querySelectorAll('details[data-key]').forEach((d) => open.set(d.dataset.key, d.open));
+  const all = [newRoot, ...newRoot.querySelectorAll('details[data-key]')];
+  all.forEach((d) => {
+    if (d.matches && d.matches('details[data-key]') && open.has(d.dataset.key)) {
+      d.open = open.get(d.dataset.key);
+    }
+  });
 }
 
 function normalizeAttempts(list) {
@@ -175,7 +243,7 @@ function streamTabs(stream, hrefHere) {
     }, label)));
 }
 
-function artifactsSection(res, base, attemptId, load) {
+function artifactsSection(res, base, attemptId, load, state) {
   const head = h('h2', null, 'Artifacts');
   if (!res.ok) {
     return h('section', { class: 'block' }, head, message('warn', 'Artifacts could not be loaded.', h('p', null, res.error.message)));
@@ -188,7 +256,7 @@ function artifactsSection(res, base, attemptId, load) {
   const table = (items) => h('div', { class: 'table-wrap' },
     h('table', { class: 'grid artifacts-table' },
       h('thead', null, h('tr', null, th('Name'), th('Type'), th('Size', 'col-num'), th('Attempt', 'col-num'), th('Location'), th('Value'))),
-      h('tbody', null, items.map((a) => artifactRows(a, base, attemptId, load)))));
+      h('tbody', null, items.map((a) => artifactRows(a, base, attemptId, load, state)))));
   return h('section', { class: 'block' },
     head,
     user.length ? table(user) : message('empty', `Attempt ${attemptId} stored no artifacts of its own.`),
@@ -198,38 +266,54 @@ function artifactsSection(res, base, attemptId, load) {
     res.value.pages && res.value.pages.next ? h('p', { class: 'muted' }, 'Only the first 1,000 artifacts are listed.') : null);
 }
 
-// A row per artifact plus a hidden row that shows the value once loaded.
-function artifactRows(a, base, attemptId, load) {
+// A row per artifact plus a hidden row that shows the value once loaded. `state` keeps which
+// values are shown (and the loaded ones) across live redraws of the table.
+function artifactRows(a, base, attemptId, load, state) {
   const name = String(a.name);
+  const valueKey = `${name}@${a.sha ?? ''}`; // a value changes with its sha
   const valueCell = h('td', { colspan: '6' });
   const valueRow = h('tr', { class: 'value-row', hidden: true }, valueCell);
   const button = h('button', { type: 'button', class: 'btn btn-small', 'aria-expanded': 'false', 'aria-label': `Show the value of ${name}` }, 'Show');
   let loaded = false;
-  button.addEventListener('click', async () => {
+  const show = async () => {
+    valueRow.hidden = false;
+    button.setAttribute('aria-expanded', 'true');
+    button.textContent = 'Hide';
+    button.setAttribute('aria-label', `Hide the value of ${name}`);
+    state.open.add(name);
+    if (loaded) {
+      return;
+    }
+    if (state.values.has(valueKey)) {
+      replaceChildren(valueCell, artifactValue(state.values.get(valueKey)));
+      loaded = true;
+      return;
+    }
+    replaceChildren(valueCell, h('span', { class: 'muted' }, 'Loading…'));
+    try {
+      const res = await load([...base, 'artifacts', name], { attempt_id: attemptId });
+      state.values.set(valueKey, res.data || {});
+      replaceChildren(valueCell, artifactValue(res.data || {}));
+      loaded = true;
+    } catch (e) {
+      replaceChildren(valueCell, message('error', `Could not load ${name}.`, h('p', null, e.message)));
+    }
+  };
+  button.addEventListener('click', () => {
     const open = button.getAttribute('aria-expanded') === 'true';
     if (open) {
       valueRow.hidden = true;
       button.setAttribute('aria-expanded', 'false');
       button.textContent = 'Show';
       button.setAttribute('aria-label', `Show the value of ${name}`);
+      state.open.delete(name);
       return;
     }
-    valueRow.hidden = false;
-    button.setAttribute('aria-expanded', 'true');
-    button.textContent = 'Hide';
-    button.setAttribute('aria-label', `Hide the value of ${name}`);
-    if (loaded) {
-      return;
-    }
-    replaceChildren(valueCell, h('span', { class: 'muted' }, 'Loading…'));
-    try {
-      const res = await load([...base, 'artifacts', name], { attempt_id: attemptId });
-      replaceChildren(valueCell, artifactValue(res.data || {}));
-      loaded = true;
-    } catch (e) {
-      replaceChildren(valueCell, message('error', `Could not load ${name}.`, h('p', null, e.message)));
-    }
+    show();
   });
+  if (state.open.has(name)) {
+    show();
+  }
   const type = pythonType(a.type ?? a.python_type ?? null);
   return [
     h('tr', null,
