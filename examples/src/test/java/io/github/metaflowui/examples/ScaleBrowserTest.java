@@ -242,7 +242,8 @@ class ScaleBrowserTest {
             IndexedBackend indexed = IndexedBackend.builder(progressing).build();
             assertThat(indexed.awaitReady(Duration.ofMinutes(2))).isTrue();
             try (StandaloneServer server = StandaloneServer.start(indexed, "127.0.0.1", 0)) {
-                browser.get(server.uri().resolve(run.flow() + "/" + run.run().value()).toString());
+                // the timeline in workflow mode (a running run opens in "newest"): rows in the order tasks started
+                browser.get(server.uri().resolve(run.flow() + "/" + run.run().value() + "?tl=workflow").toString());
                 waitForRunPage();
                 assertThat(browser.text(".run-head .status")).containsIgnoringCase("running");
                 long completedBefore = completedInSweep();

@@ -211,7 +211,8 @@ public final class Api {
         if (n == 0) {
             Run run = requireRun(ref);
             warm(ref); // a run page asks for its run first: its tasks come next
-            return c.envelope().single(g -> Views.run(g, run));
+            List<Triggers.Trigger> triggers = Triggers.of(backend, ref);
+            return c.envelope().single(g -> Views.run(g, run, triggers));
         }
         String what = rest.get(0);
         if (n == 1) {
