@@ -30,48 +30,89 @@ export async function runView({ params, query, load }) {
   };
 
   const failedParams = { status: 'failed', _limit: FAILED_SHOWN + 1, _order: '+ts_epoch' };
-  const [runRes, stepsRes, tasksRes, dagRes, paramsRes, failedRes, extrasRes] = await Promise.all([
+  // The first screen (header, graph, first task page) does not wait for what needs every task of
+  // the run (the steps' task counts, the failed tasks): for a big run those come a moment later,
+  // while the server reads its task table, and the page fills them in when they arrive.
+  const model = { r: {}, steps: null, stepsError: null, tasks: [], failed: [] };
+  const stepsP = optional(load([...base, 'steps'], { _limit: 1000 })).then((res) => {
+    if (res.ok) {
+      model.steps = Array.isArray(res.value.data) ? res.value.data : [];
+    } else {
+      model.stepsError = res.error;
+    }
+  });
+  const failedP = optional(load([...base, 'tasks'], failedParams)).then((res) => {
+    model.failed = res.ok && Array.isArray(res.value.data) ? res.value.data : [];
+  });
+  const counted = Promise.all([stepsP, failedP]);
+  const [runRes, tasksRes, dagRes, paramsRes, extrasRes] = await Promise.all([
     load(base),
-    load([...base, 'steps'], { _limit: 1000 }),
     load([...base, 'tasks'], taskParams),
     optional(load([...base, 'dag'])),
     optional(load([...base, 'parameters'])),
-    optional(load([...base, 'tasks'], failedParams)),
     optional(load([...base, 'extras'])),
   ]);
+  // counts that are ready together with the rest are drawn in the same first render
+  await Promise.race([counted, new Promise((resolve) => setTimeout(resolve, 30))]);
 
   const dag = dagRes.ok ? dagRes.value.data : null;
-  const model = {
-    r: runRes.data || {},
-    steps: Array.isArray(stepsRes.data) ? stepsRes.data : [],
-    tasks: Array.isArray(tasksRes.data) ? tasksRes.data : [],
-    failed: failedRes.ok && Array.isArray(failedRes.value.data) ? failedRes.value.data : [],
-  };
+  model.r = runRes.data || {};
+  model.tasks = Array.isArray(tasksRes.data) ? tasksRes.data : [];
   const hasNext = Boolean(tasksRes.pages && tasksRes.pages.next);
   const runId = String(model.r.run ?? model.r.run_id ?? run);
   const hrefHere = (changes) => paths.run(flow, run, withQuery(query, changes));
-  // the timeline reads its own pages as they scroll in: drawn once, kept across live re-renders
-  const timeline = timelineSection({
-    flow, run, runData: model.r, steps: orderSteps(model.steps, dag), stepFilter, query, load, base, hrefHere,
-  });
+  // the timeline reads its own pages as they scroll in: drawn once the steps are known, kept across
+  // live re-renders, and told about live changes
+  let timeline; // undefined: not drawn yet; null: nothing to draw
+  const timelineNow = () => {
+    if (timeline === undefined && model.steps) {
+      timeline = timelineSection({
+        flow, run, runData: model.r, steps: orderSteps(model.steps, dag), stepFilter, query, load, base, hrefHere,
+      });
+    } else if (timeline) {
+      timeline.reattach();
+    }
+    if (timeline === undefined) {
+      return countingSection('Timeline', model.stepsError);
+    }
+    return timeline ? timeline.node : null;
+  };
+  const listHolder = { list: null };
+  const marks = new Set();
+  const mark = (name) => {
+    if (!marks.has(name)) {
+      marks.add(name);
+      // after the caller has put the page in the document, before it is painted
+      requestAnimationFrame(() => performance.mark(name));
+    }
+  };
   const build = () => {
-    const steps = orderSteps(model.steps, dag);
+    const known = model.steps !== null;
+    const steps = orderSteps(model.steps || [], dag);
     const failed = model.failed.filter((t) => normalizeStatus(t.status) === 'failed');
-    return h('section', { class: 'view view-run' },
+    const node = h('section', { class: 'view view-run' },
       runHeader(flow, model.r, runId),
       extrasSection(extrasRes),
       failedShortcut(flow, run, failed, steps, hrefHere),
       parametersSection(paramsRes),
       dag ? dagSection(dag, steps, stepFilter, hrefHere) : dagProblem(dagRes),
-      stepsSection(steps, dag, stepFilter, hrefHere),
-      timeline,
+      known ? stepsSection(steps, dag, stepFilter, hrefHere) : countingSection('Steps', model.stepsError),
+      timelineNow(),
       tasksSection({
-        flow, run, tasks: model.tasks, steps, page, hasNext, statusFilter, stepFilter, order, hrefHere,
-        search, fetchPage: async (p) => {
-          const res = await load([...base, 'tasks'], { ...taskParams, _page: p });
+        // a step filter naming no step of the run (known once the steps are counted)
+        unknownStep: known && Boolean(stepFilter) && !steps.some((s) => String(s.step_name) === stepFilter)
+          && !(dag && dag.steps && Object.hasOwn(dag.steps, stepFilter)),
+        listHolder, flow, run, tasks: model.tasks, steps, known, page, hasNext, statusFilter, stepFilter, order, hrefHere,
+        search, fetchPage: async (p, { fresh = false } = {}) => {
+          const res = await (fresh ? load.fresh : load)([...base, 'tasks'], { ...taskParams, _page: p });
           return { rows: Array.isArray(res.data) ? res.data : [], hasNext: Boolean(res.pages && res.pages.next) };
         },
       }));
+    mark('mf-run-first-screen');
+    if (known) {
+      mark('mf-run-complete');
+    }
+    return node;
   };
 
   // what is on screen, kept up to date by the server: the run, its steps, the first page of the task
@@ -90,11 +131,12 @@ export async function runView({ params, query, load }) {
         let changed = false;
         if (batch.has(res.run)) {
           const rows = applyRows([model.r], batch.get(res.run));
-          model.r = rows.length ? rows[0] : model.r;
+          // pushed run rows leave out the triggers (read once with the run): keep them
+          model.r = rows.length ? { ...rows[0], triggers: rows[0].triggers ?? model.r.triggers } : model.r;
           changed = true;
         }
         if (batch.has(res.steps)) {
-          model.steps = applyRows(model.steps, batch.get(res.steps));
+          model.steps = applyRows(model.steps || [], batch.get(res.steps));
           changed = true;
         }
         if (res.tasks && batch.has(res.tasks)) {
@@ -104,6 +146,14 @@ export async function runView({ params, query, load }) {
         if (batch.has(res.failed)) {
           model.failed = applyRows(model.failed, batch.get(res.failed));
           changed = true;
+        }
+        if (changed && timeline && model.steps) {
+          timeline.update({ steps: orderSteps(model.steps, dag), runData: model.r });
+        }
+        if (changed) {
+          // how many live batches the page took in (read by the browser tests)
+          const doc = document.documentElement.dataset;
+          doc.liveApplied = String(Number(doc.liveApplied || 0) + 1);
         }
         return changed;
       },
@@ -116,7 +166,17 @@ export async function runView({ params, query, load }) {
       { label: runId },
     ],
     node: build(),
+    // rebuilt once the counts are in (when they were not in time for the first render)
+    later: model.steps === null ? counted : null,
   };
+}
+
+// A section whose content needs every task of the run, while the server reads them.
+function countingSection(title, error) {
+  return h('section', { class: 'block counting' }, h('h2', null, title),
+    error
+      ? message('warn', 'The task counts could not be loaded; the tasks below are still listed.', h('p', null, error.message))
+      : h('p', { class: 'loading muted' }, 'Counting the tasks of this run…'));
 }
 
 function orderSteps(steps, dag) {
@@ -147,13 +207,32 @@ function runHeader(flow, r, runId) {
         : h('a', { href: paths.runs({ user: String(user) }), title: `Runs by ${user}` }, String(user))),
       fact('Started', timeEl(r.ts_epoch)),
       fact('Finished', timeEl(r.finished_at, { empty: status === 'running' ? 'still running' : '—' })),
-      fact('Duration', durationEl(r.duration, { running: status === 'running' })),
+      fact('Duration', durationEl(r.duration, { running: status === 'running', start: r.ts_epoch })),
+      Array.isArray(r.triggers) && r.triggers.length ? fact('Triggered by', triggerList(r.triggers)) : null,
       r.project ? fact('Project', h('a', { href: paths.runs({ _tags: `project:${r.project}` }) }, String(r.project)),
         r.branch ? [' / ', h('a', { href: paths.runs({ _tags: `project_branch:${r.branch}` }) }, String(r.branch))] : null) : null,
       fact('Tags', tags.length ? h('span', { class: 'tags' }, tags.map((t) => tagChip(t, { href: paths.runs({ _tags: t }) }))) : h('span', { class: 'muted' }, 'none')),
       fact('System tags', systemTags.length
         ? h('span', { class: 'tags' }, systemTags.map((t) => tagChip(t, { href: paths.runs({ _tags: t }), system: true })))
         : h('span', { class: 'muted' }, 'none'))));
+}
+
+// What started the run (execution-triggers): an upstream Metaflow run links to its page, an event
+// is named with its type and time.
+function triggerList(triggers) {
+  return h('ul', { class: 'triggers' }, triggers.map((t) => {
+    const type = t.type ? String(t.type) : 'trigger';
+    const when = t.timestamp ? [' ', timeEl(t.timestamp)] : null;
+    if (t.flow_id && t.run_id) {
+      return h('li', { class: 'trigger trigger-run' },
+        h('a', { href: paths.run(String(t.flow_id), String(t.run_id)), title: t.id ? `Triggered when ${t.id} finished` : null },
+          `${t.flow_id}/${t.run_id}`),
+        h('span', { class: 'muted' }, ` ${type}`), when);
+    }
+    return h('li', { class: 'trigger' },
+      h('span', { class: 'mono', title: t.id ? `id ${t.id}` : null }, t.name ? String(t.name) : (t.id ? String(t.id) : 'unnamed')),
+      h('span', { class: 'muted' }, ` ${type}`), when);
+  }));
 }
 
 function failedShortcut(flow, run, failed, steps, hrefHere) {
@@ -238,7 +317,7 @@ function dagSection(dag, steps, stepFilter, hrefHere) {
   if (!view) {
     return null;
   }
-  return h('details', { class: 'block', open: true, dataset: { key: 'graph' } },
+  return h('details', { class: 'block', id: 'graph', open: true, dataset: { key: 'graph' } },
     h('summary', null, h('h2', null, 'Graph')),
     view);
 }
@@ -270,7 +349,7 @@ function stepsSection(steps, dag, stepFilter, hrefHere) {
             h('td', { class: 'counts' }, taskCounts(counts)),
             h('td', null, timeEl(s.started_at ?? s.ts_epoch)),
             h('td', null, timeEl(s.finished_at)),
-            h('td', { class: 'col-num' }, durationEl(s.duration)));
+            h('td', { class: 'col-num' }, durationEl(s.duration, { running: status === 'running', start: s.started_at })));
         })))));
 }
 
@@ -280,7 +359,7 @@ function taskCounts(counts) {
   return [h('span', { class: 'count-total', title: plural(total, 'task') }, formatCount(total)), ...parts];
 }
 
-function tasksSection({ flow, run, tasks, steps, page, hasNext, statusFilter, stepFilter, order, hrefHere, search, fetchPage }) {
+function tasksSection({ unknownStep, listHolder, flow, run, tasks, steps, known: countsKnown, page, hasNext, statusFilter, stepFilter, order, hrefHere, search, fetchPage }) {
   const counts = {};
   for (const s of steps) {
     if (stepFilter && String(s.step_name) !== stepFilter) {
@@ -294,12 +373,12 @@ function tasksSection({ flow, run, tasks, steps, page, hasNext, statusFilter, st
   const filters = h('div', { class: 'filters' },
     h('div', { class: 'seg', role: 'group', 'aria-label': 'Task status' },
       [['', 'All', total], ...TASK_STATUSES.map((st) => [st, st[0].toUpperCase() + st.slice(1), counts[st] || 0])]
-        .filter(([st, , n]) => !st || n > 0 || st === statusFilter)
+        .filter(([st, , n]) => !st || n > 0 || st === statusFilter || !countsKnown)
         .map(([st, label, n]) => h('a', {
           class: ['seg-item', st && `seg-${st}`],
           href: hrefHere({ status: st || null, _page: null }) + '#tasks',
           'aria-current': statusFilter === st ? 'true' : null,
-        }, label, h('span', { class: 'seg-count' }, formatCount(n))))),
+        }, label, h('span', { class: 'seg-count' }, countsKnown ? formatCount(n) : '…')))),
     stepFilter
       ? h('span', { class: 'chip chip-filter' }, 'step: ', h('strong', null, stepFilter), ' ',
         h('a', { href: hrefHere({ step: null, _page: null }) + '#tasks', 'aria-label': `Remove step filter ${stepFilter}`, title: 'Show all steps' }, '✕'))
@@ -307,13 +386,16 @@ function tasksSection({ flow, run, tasks, steps, page, hasNext, statusFilter, st
     taskSearch(search, hrefHere));
 
   let body;
-  if (!tasks.length) {
+  if (!tasks.length && unknownStep) {
+    body = message('empty', `This run has no step "${stepFilter}".`,
+      h('p', null, h('a', { href: hrefHere({ step: null, _page: null }) + '#tasks' }, 'Show the tasks of all steps')));
+  } else if (!tasks.length) {
     body = page > 1
       ? message('empty', `No tasks on page ${formatCount(page)}.`, h('p', null, h('a', { href: hrefHere({ _page: null }) + '#tasks' }, 'Go to the first page')))
       : message('empty', statusFilter || stepFilter || search ? 'No tasks match these filters.' : 'No tasks yet.');
   } else {
     const sortHref = (o) => hrefHere({ _order: o === '+ts_epoch' ? null : o, _page: null }) + '#tasks';
-    const known = search ? null : (statusFilter ? (counts[statusFilter] || 0) : total);
+    const known = search || !countsKnown ? null : (statusFilter ? (counts[statusFilter] || 0) : total);
     const thead = h('thead', null, h('tr', null,
           sortHeader('Task', 'task_id', order, sortHref, { firstDir: '+' }),
           th('Step'), th('Status'), th('Attempts', 'col-num'), th('Foreach'),
@@ -321,12 +403,21 @@ function tasksSection({ flow, run, tasks, steps, page, hasNext, statusFilter, st
           sortHeader('Finished', 'finished_at', order, sortHref),
           sortHeader('Duration', 'duration', order, sortHref, { cls: 'col-num' }),
           th('Logs')));
-    body = virtualTable({
-      thead, className: 'grid tasks-table', columns: 9, pageSize: TASK_PAGE_SIZE,
-      total: known && known >= tasks.length ? known : null, firstPage: tasks, firstHasNext: hasNext, fetchPage,
-      renderRow: (t) => taskRow(flow, run, t), key: `${flow}/${run}?${statusFilter}&${stepFilter}&${search}&${order}`,
-      label: 'Tasks (scroll to load more)',
-    }).node;
+    const rows = known && known >= tasks.length ? known : null;
+    // one list for the life of the page: a re-render (live changes, counts arriving) refreshes the
+    // rows in view and keeps its scroll position, which is also kept in the URL (at=<row>)
+    if (!listHolder.list) {
+      listHolder.list = virtualTable({
+        thead, className: 'grid tasks-table', columns: 9, pageSize: TASK_PAGE_SIZE,
+        total: rows, firstPage: tasks, firstHasNext: hasNext, fetchPage,
+        renderRow: (t) => taskRow(flow, run, t), key: `${flow}/${run}?${statusFilter}&${stepFilter}&${search}&${order}`,
+        label: 'Tasks (scroll to load more)', positionParam: 'at',
+      });
+    } else {
+      listHolder.list.invalidate({ firstPage: tasks, hasNext, total: rows });
+      listHolder.list.reattach();
+    }
+    body = listHolder.list.node;
   }
   return h('section', { class: 'block', id: 'tasks' },
     h('h2', null, 'Tasks', stepFilter ? h('span', { class: 'muted' }, ` of ${stepFilter}`) : null),
@@ -365,7 +456,7 @@ function taskRow(flow, run, t) {
     h('td', { class: 'mono' }, t.foreach_label ? String(t.foreach_label) : ''),
     h('td', null, timeEl(t.started_at)),
     h('td', null, timeEl(t.finished_at)),
-    h('td', { class: 'col-num' }, durationEl(t.duration, { running: status === 'running' })),
+    h('td', { class: 'col-num' }, durationEl(t.duration, { running: status === 'running', start: t.started_at })),
     h('td', { class: 'log-links' },
       h('a', { href: link({ log: 'out' }), title: `stdout of ${step}/${task}` }, 'out'),
       ' · ',
