@@ -129,7 +129,8 @@ export function parseDateTimeInput(text) {
   if (!m) {
     return null;
   }
-  const [y, mo, d, hh, mi, s, frac] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x)));
+  const [y, mo, d, hh, mi, s] = m.slice(1, 7).map((x) => (x === undefined ? 0 : Number(x)));
+  const frac = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0'));
   const ms = timeZoneSetting() === 'utc'
     ? Date.UTC(y, mo - 1, d, hh, mi, s, frac)
     : new Date(y, mo - 1, d, hh, mi, s, frac).getTime();
