@@ -83,8 +83,15 @@ class BrowserUiTest {
         browser.js("localStorage.clear()");
     }
 
+    /** Forgets the last filters of the runs list, which the bare "/" would bring back. */
+    private void forgetFilters() {
+        browser.get(url("/LinearFlow"));
+        browser.js("localStorage.removeItem('metaflow-ui.runs-filters')");
+    }
+
     @Test
     void filters_offer_server_suggestions() {
+        forgetFilters();
         browser.get(url("/"));
         browser.settle();
         browser.find("#f-tags").sendKeys("env");
@@ -121,6 +128,7 @@ class BrowserUiTest {
 
     @Test
     void runs_list_loads_and_filters() {
+        forgetFilters();
         browser.get(url("/"));
         browser.settle();
         browser.waitFor(d -> runRows().size() == 18);
