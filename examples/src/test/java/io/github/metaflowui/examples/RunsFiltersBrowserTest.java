@@ -167,6 +167,58 @@ class RunsFiltersBrowserTest {
         browser.waitFor(d -> runRows().size() == 18);
     }
 
+    /** A run directory with just its _self.json: enough for the runs list. */
+    private static void writeRun(Path flowDir, String id, String user, long tsEpochMillis) throws java.io.IOException {
+        Path meta = java.nio.file.Files.createDirectories(flowDir.resolve(id).resolve("_meta"));
+        java.nio.file.Files.writeString(meta.resolve("_self.json"), "{\"run_number\": \"" + id + "\", \"flow_id\": \""
+                + flowDir.getFileName() + "\", \"user_name\": \"" + user + "\", \"tags\": [], \"system_tags\": [\"user:"
+                + user + "\"], \"ts_epoch\": " + tsEpochMillis + "}");
+    }
+
+    private static Path flowDir(Path root, String name) throws java.io.IOException {
+        Path flow = java.nio.file.Files.createDirectories(root.resolve(name).resolve("_meta"));
+        java.nio.file.Files.writeString(flow.resolve("_self.json"), "{\"flow_id\": \"" + name + "\", \"ts_epoch\": "
+                + Instant.now().minusSeconds(3 * 3600).toEpochMilli() + "}");
+        return flow.getParent();
+    }
+
+    @Test
+    void grouped_live_new_runs_wait_behind_the_button_and_then_lead_their_group() throws Exception {
+        Path root = tmp.resolve("grouped/.metaflow");
+        Path alpha = flowDir(root, "AlphaFlow");
+        Path beta = flowDir(root, "BetaFlow");
+        long t = Instant.now().minusSeconds(2 * 3600).toEpochMilli();
+        for (int i = 0; i < 8; i++) {
+            writeRun(alpha, String.valueOf(100 + i), "ann", t + i * 1000L);
+            writeRun(beta, String.valueOf(200 + i), "bob", t + 500 + i * 1000L);
+        }
+        try (StandaloneServer local = StandaloneServer.start(LocalMetaflowBackend.builder().root(root).build(), "127.0.0.1", 0,
+                io.github.metaflowui.servlet.MetaflowUiOptions.builder().indexRefresh(java.time.Duration.ofMillis(300)))) {
+            browser.get(url(local, "/?group=flow"));
+            browser.settle();
+            browser.waitFor(d -> groupedRows().size() >= 1 + 6 + 1);
+            List<String> before = groupedRows();
+            assertThat(before).startsWith("group:BetaFlow", "run:BetaFlow/207", "run:BetaFlow/206");
+            assertThat(before.get(7)).startsWith("all:/BetaFlow");
+            browser.find("#live:not([hidden])");
+
+            // a new run of the older group: counted on the button, nothing moves
+            writeRun(alpha, "999", "ann", Instant.now().toEpochMilli());
+            org.openqa.selenium.support.ui.WebDriverWait slow =
+                    new org.openqa.selenium.support.ui.WebDriverWait(browser.driver(), java.time.Duration.ofSeconds(40));
+            slow.until(d -> browser.all(".new-runs:not([hidden])").size() == 1);
+            assertThat(browser.text(".new-runs")).contains("1 new run");
+            assertThat(groupedRows()).isEqualTo(before);
+
+            // the button reloads the groups: AlphaFlow now has the newest run and comes first
+            browser.find(".new-runs").click();
+            browser.waitFor(d -> !groupedRows().isEmpty() && groupedRows().get(0).equals("group:AlphaFlow"));
+            assertThat(groupedRows()).startsWith("group:AlphaFlow", "run:AlphaFlow/999", "run:AlphaFlow/107");
+            assertThat(browser.text("tr.group-row")).contains("9 runs");
+            assertThat(browser.all(".new-runs:not([hidden])")).isEmpty();
+        }
+    }
+
     @Test
     void the_flow_filter_suggests_flows_and_takes_one_with_the_keyboard() {
         browser.get(url(fixture, "/?range=all"));

@@ -701,7 +701,12 @@ function groupedView({ flow, group, order, listPath, shownParams, groupParams, f
       return h('tr', { class: 'vplaceholder' }, h('td', { colspan: String(cols) }));
     }
     if (item.type === 'run') {
-      return runRow(item.run, linkQuery, listHref, flow);
+      const row = runRow(item.run, linkQuery, listHref, flow);
+      if (left.has(item.key)) {
+        row.classList.add('row-left');
+        row.title = 'No longer matches the filters; it goes when the groups are reloaded.';
+      }
+      return row;
     }
     if (item.type === 'group') {
       const { g } = item;
@@ -735,8 +740,14 @@ function groupedView({ flow, group, order, listPath, shownParams, groupParams, f
   const resource = resourceOf(listPath, shownParams);
   const newRuns = h('button', { type: 'button', class: 'btn new-runs', hidden: true });
   const pending = new Set();
+  const left = new Set(); // shown runs that left the filters (e.g. finished under "running")
   let win = null;
-  newRuns.addEventListener('click', () => navigate(location.href, { replace: true, scroll: 'top' }));
+  let liveSpec = null;
+  newRuns.addEventListener('click', () => {
+    if (liveSpec && liveSpec.reload) {
+      liveSpec.reload(); // the groups again, from the server, with the new runs in them
+    }
+  });
 
   const hasGroups = state.groups.length > 0;
   let body;
@@ -746,56 +757,71 @@ function groupedView({ flow, group, order, listPath, shownParams, groupParams, f
   } else {
     body = emptyState(filtered, flow);
   }
-  return {
-    live: {
-      resources: [resource],
-      apply(batch) {
-        const events = batch.get(resource);
-        if (!events) {
-          return false;
-        }
-        if (win === null) {
-          const i = events.map((e) => e.type).lastIndexOf('snapshot');
-          if (i >= 0) {
-            win = applyRows([], events.slice(i));
-          }
-          return false;
-        }
-        const before = win;
-        win = applyRows(before, events);
-        if (!hasGroups) {
-          return win.length ? 'reload' : false;
-        }
-        const beforeKeys = new Set(before.map(rowKey));
-        const byKey = new Map(win.map((r) => [rowKey(r), r]));
-        const shown = new Set();
-        for (const g of state.groups) {
-          g.runs = g.runs.map((r) => {
-            const k = rowKey(r);
-            shown.add(k);
-            return byKey.get(k) || r; // a status change (or any other) in place
-          });
-        }
-        // new to the window and not shown: arrivals (a run only pushed up from below a full window is not)
-        const winKeys = win.map(rowKey);
-        let lastBefore = -1;
-        winKeys.forEach((k, j) => {
-          if (beforeKeys.has(k)) {
-            lastBefore = j;
-          }
-        });
-        winKeys.forEach((k, j) => {
-          if (!beforeKeys.has(k) && !shown.has(k) && (lastBefore < 0 || j < lastBefore || before.length === 0)) {
-            pending.add(k);
-          }
-        });
-        newRuns.hidden = pending.size === 0;
-        replaceChildren(newRuns, '↑ ', plural(pending.size, 'new run'));
-        rebuild();
-        table.refresh();
+  liveSpec = {
+    resources: [resource],
+    apply(batch) {
+      const events = batch.get(resource);
+      if (!events) {
         return false;
-      },
+      }
+      if (win === null) {
+        const i = events.map((e) => e.type).lastIndexOf('snapshot');
+        if (i >= 0) {
+          win = applyRows([], events.slice(i));
+        }
+        return false;
+      }
+      const before = win;
+      win = applyRows(before, events);
+      if (!hasGroups) {
+        return win.length ? 'reload' : false;
+      }
+      const beforeKeys = new Set(before.map(rowKey));
+      const byKey = new Map(win.map((r) => [rowKey(r), r]));
+      const shown = new Set();
+      for (const g of state.groups) {
+        g.runs = g.runs.map((r) => {
+          const k = rowKey(r);
+          shown.add(k);
+          return byKey.get(k) || r; // a status change (or any other) in place
+        });
+      }
+      // new to the window and not shown: arrivals (a run only pushed up from below a full window is not)
+      const winKeys = win.map(rowKey);
+      let lastBefore = -1;
+      winKeys.forEach((k, j) => {
+        if (beforeKeys.has(k)) {
+          lastBefore = j;
+        }
+      });
+      winKeys.forEach((k, j) => {
+        if (!beforeKeys.has(k) && !shown.has(k) && (lastBefore < 0 || j < lastBefore || before.length === 0)) {
+          pending.add(k);
+        }
+      });
+      // gone from the window: left the list, unless only pushed out of its end
+      const winSet = new Set(winKeys);
+      const beforeList = before.map(rowKey);
+      let lastKept = -1;
+      beforeList.forEach((k, j) => {
+        if (winSet.has(k)) {
+          lastKept = j;
+        }
+      });
+      beforeList.forEach((k, j) => {
+        if (!winSet.has(k) && j < lastKept && shown.has(k)) {
+          left.add(k);
+        }
+      });
+      newRuns.hidden = pending.size === 0;
+      replaceChildren(newRuns, '↑ ', plural(pending.size, 'new run'));
+      rebuild();
+      table.refresh();
+      return false;
     },
+  };
+  return {
+    live: liveSpec,
     title: flow === null ? 'Runs' : `${flow} · Runs`,
     crumbs: flow === null ? [{ label: 'Runs' }] : [{ label: 'Runs', href: paths.runs() }, { label: flow }],
     node: h('section', { class: 'view view-runs' }, ...head, body),
