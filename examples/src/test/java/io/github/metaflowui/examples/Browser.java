@@ -118,6 +118,20 @@ final class Browser implements AutoCloseable {
         }
     }
 
+    /** Clicks the first match, found again when live updates re-render it between finding and clicking. */
+    void click(String css) {
+        for (int i = 0; ; i++) {
+            try {
+                find(css).click();
+                return;
+            } catch (StaleElementReferenceException e) {
+                if (i >= 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** The texts of all matches, read again (as a whole) when live updates re-render them meanwhile. */
     List<String> texts(String css) {
         for (int i = 0; ; i++) {

@@ -134,7 +134,7 @@ class BrowserUiTest {
         browser.waitFor(d -> runRows().size() == 18);
         assertThat(runRows().get(0)).isEqualTo("/ForeachFlow/1796301750791937");
 
-        browser.find(".view-runs .seg a.seg-failed").click();
+        browser.click(".view-runs .seg a.seg-failed");
         browser.waitFor(d -> runRows().size() == 2);
         assertThat(runRows()).containsExactlyInAnyOrder("/FailingFlow/1796301626371648", "/FailingFlow/1796301624448446");
         assertThat(browser.driver().getCurrentUrl()).contains("status=failed");
@@ -170,7 +170,7 @@ class BrowserUiTest {
         browser.get(url("/?status=failed&_tags=expected-failure"));
         browser.settle();
         browser.waitFor(d -> runRows().size() == 1);
-        browser.find("table.runs-table tbody tr a.id").click();
+        browser.click("table.runs-table tbody tr a.id");
         browser.waitFor(d -> d.getCurrentUrl().endsWith("/FailingFlow/1796301626371648"));
         browser.settle();
 
@@ -191,10 +191,10 @@ class BrowserUiTest {
     void a_shared_url_restores_the_same_view() {
         browser.get(url("/ForeachFlow/1796301658654985"));
         browser.settle();
-        browser.find(".steps-table a[href*='step=square']").click();
+        browser.click(".steps-table a[href*='step=square']");
         browser.waitFor(d -> d.getCurrentUrl().contains("step=square"));
         browser.settle();
-        browser.find(".tasks-table th a.sort[href*='duration']").click();
+        browser.click(".tasks-table th a.sort[href*='duration']");
         browser.waitFor(d -> d.getCurrentUrl().contains("duration"));
         browser.settle();
         String shared = browser.driver().getCurrentUrl();

@@ -26,6 +26,7 @@ import io.github.metaflowui.core.StepAggregates;
 import io.github.metaflowui.core.Task;
 import io.github.metaflowui.core.TaskQuery;
 import io.github.metaflowui.core.TaskRef;
+import io.github.metaflowui.core.index.IndexedBackend;
 import io.github.metaflowui.core.spi.MetaflowBackend;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -95,6 +96,8 @@ public final class Api {
     private static final int LIST_LIMIT = 1000;
     private static final int LOG_DEFAULT_LIMIT = 1000;
 
+    /** Runs at the top of a first page of runs whose task tables are read ahead. */
+    private static final int WARM_PER_LIST = 5;
     private final MetaflowBackend backend;
     private final MetaflowClient client;
     private final Clock clock;
@@ -208,6 +211,7 @@ public final class Api {
         int n = rest.size();
         if (n == 0) {
             Run run = requireRun(ref);
+            warm(ref); // a run page asks for its run first: its tasks come next
             List<Triggers.Trigger> triggers = Triggers.of(backend, ref);
             return c.envelope().single(g -> Views.run(g, run, triggers));
         }
@@ -488,6 +492,10 @@ public final class Api {
         if (pathFlow != null && slice.rows().isEmpty() && page == 1 && backend.flow(pathFlow).isEmpty()) {
             throw ApiProblem.notFound("flow '" + pathFlow + "' not found");
         }
+        if (page == 1 && cursor(c) == null) {
+            // the runs at the top of a list are the ones opened next
+            slice.rows().stream().limit(WARM_PER_LIST).forEach(r -> warm(r.ref()));
+        }
         return c.envelope().list(page, slice.hasNext(), slice.last(), null, true, slice.nextCursor(), !withAt ? null : g -> {
             if (atField == null) {
                 g.writeNullField("at");
@@ -576,6 +584,13 @@ public final class Api {
                 g.writeEndObject();
             }
         });
+    }
+
+    /** Starts reading the run's task table ahead of time, when the backend is the run index (bounded there). */
+    private void warm(RunRef ref) {
+        if (backend instanceof IndexedBackend) {
+            ((IndexedBackend) backend).warm(ref);
+        }
     }
 
     /** How many runs of a list {@code _at} looks through for its run before it gives up. */
