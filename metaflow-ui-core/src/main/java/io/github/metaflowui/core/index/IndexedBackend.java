@@ -5,6 +5,7 @@ import io.github.metaflowui.core.MetaflowException;
 import io.github.metaflowui.core.Page;
 import io.github.metaflowui.core.PageRequest;
 import io.github.metaflowui.core.Run;
+import io.github.metaflowui.core.RunGroups;
 import io.github.metaflowui.core.RunQuery;
 import io.github.metaflowui.core.RunRef;
 import io.github.metaflowui.core.SortOrder;
@@ -348,6 +349,23 @@ public final class IndexedBackend extends ForwardingBackend {
         Page<Run> rest = delegate.listRuns(deeper, PageRequest.first(remaining));
         items.addAll(rest.items());
         return Page.of(items, rest.nextCursor().map(x -> PREFIX + "d:" + x).orElse(null));
+    }
+
+    /** From memory when the query lies inside the indexed window (every matching run is read); else the default. */
+    @Override
+    public RunGroups groupRuns(RunQuery query, RunGroups.By by, int perGroup, Optional<String> afterKey,
+                               int maxGroups) {
+        Objects.requireNonNull(query, "query");
+        Objects.requireNonNull(by, "by");
+        if (perGroup < 1 || maxGroups < 1) {
+            throw new IllegalArgumentException("perGroup and maxGroups must be at least 1");
+        }
+        boolean inside = ready && (index.complete()
+                || query.createdFrom().map(i -> i.toEpochMilli() >= index.coverFrom()).orElse(false));
+        if (!inside) {
+            return super.groupRuns(query, by, perGroup, afterKey, maxGroups); // the wrapped backend reads them
+        }
+        return index.group(query, Long.MIN_VALUE, by, perGroup, afterKey, maxGroups);
     }
 
     /** The query restricted to runs created before {@code cover}, or null when nothing is left. */

@@ -257,6 +257,12 @@ function follow(result) {
     live.subscribe([], null);
     return;
   }
+  // a view may ask for its data again (e.g. the grouped runs list's "N new runs" button)
+  spec.reload = () => {
+    if (state.result === result) {
+      render({ scroll: 'keep', refresh: true });
+    }
+  };
   live.subscribe(spec.resources, (batch) => {
     if (state.result !== result) {
       return;
