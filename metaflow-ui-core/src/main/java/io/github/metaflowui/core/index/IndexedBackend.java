@@ -114,6 +114,10 @@ public final class IndexedBackend extends ForwardingBackend {
     private volatile boolean ready;
     private volatile Duration buildTime;
     private volatile Instant lastRefresh;
+    /** The last refresh's failure, null once a refresh (or build) succeeds. */
+    private volatile RuntimeException refreshFailure;
+    private volatile Instant failingSince;
+    private volatile int refreshFailures;
     private final AtomicLong generation = new AtomicLong();
     private final Map<RunRef, TaskTable> tables = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<RunRef, CompletableFuture<TaskTable>> loading = new ConcurrentHashMap<>();
@@ -245,9 +249,11 @@ public final class IndexedBackend extends ForwardingBackend {
             buildTime = Duration.ofNanos(System.nanoTime() - t0);
             lastRefresh = clock.instant();
             ready = true;
+            refreshed();
             LOG.log(Level.INFO, () -> "Indexed " + index.size() + " runs of " + delegate.describe() + " in "
                     + buildTime.toMillis() + " ms");
         } catch (RuntimeException e) {
+            refreshFailed(e);
             LOG.log(Level.WARNING, "Cannot build the run index of " + delegate.describe()
                     + "; serving from the backend directly and retrying later: " + e, e);
         } finally {
@@ -264,6 +270,57 @@ public final class IndexedBackend extends ForwardingBackend {
     }
 
     private void refresh() {
+        try {
+            refreshOnce();
+        } catch (RuntimeException e) {
+            refreshFailed(e);
+            throw e;
+        }
+    }
+
+    private void refreshed() {
+        refreshFailure = null;
+        failingSince = null;
+        refreshFailures = 0;
+    }
+
+    private void refreshFailed(RuntimeException e) {
+        if (failingSince == null) {
+            failingSince = clock.instant();
+        }
+        refreshFailures++;
+        refreshFailure = e;
+    }
+
+    /**
+     * When the refreshes of the run index began to fail, empty while the last one succeeded. Run
+     * lists keep being answered from the last state read meanwhile.
+     */
+    public Optional<Instant> staleSince() {
+        return refreshFailure == null ? Optional.empty() : Optional.ofNullable(failingSince);
+    }
+
+    /**
+     * Throws a {@link MetaflowException.NoAnswerException} (naming the refresh's failure) while the
+     * index's refreshes fail, from the first failed one until one succeeds: {@link #listRuns} then
+     * answers with the last state read, which may be out of date. Before the first build ends, run
+     * lists come from the wrapped backend, which is asked instead.
+     */
+    @Override
+    public void checkRunsFresh() {
+        RuntimeException failure = refreshFailure;
+        Instant since = failingSince;
+        if (failure == null || since == null || !ready) {
+            super.checkRunsFresh();
+            return;
+        }
+        String why = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+        int n = refreshFailures;
+        throw new MetaflowException.NoAnswerException("the run list may be out of date: refreshing it has failed since "
+                + since.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " (" + n + (n == 1 ? " attempt" : " attempts") + "): " + why, failure);
+    }
+
+    private void refreshOnce() {
         if (!ready) {
             build();
             return;
@@ -302,6 +359,7 @@ public final class IndexedBackend extends ForwardingBackend {
         }
         index.apply(updates, gone);
         lastRefresh = clock.instant();
+        refreshed();
     }
 
     // ------------------------------------------------------------------ runs

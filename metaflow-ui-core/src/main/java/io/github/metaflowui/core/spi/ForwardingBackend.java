@@ -151,6 +151,11 @@ public class ForwardingBackend implements MetaflowBackend {
     }
 
     @Override
+    public void checkRunsFresh() {
+        delegate.checkRunsFresh();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

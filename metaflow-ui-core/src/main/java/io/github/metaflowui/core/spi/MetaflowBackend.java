@@ -140,6 +140,17 @@ public interface MetaflowBackend extends AutoCloseable {
                 maxGroups, GROUP_SCAN);
     }
 
+    /**
+     * Throws when the run lists this backend answers are known to be out of date: for example an
+     * index in front of another backend whose refreshes keep failing, which still answers
+     * {@link #listRuns} with the last state it read. Watchers call it before each poll of a run list,
+     * so that their listeners learn the data source is down. Does nothing by default.
+     *
+     * @throws io.github.metaflowui.core.MetaflowException why the run lists are stale
+     */
+    default void checkRunsFresh() {
+    }
+
     /** Like {@link #runsCursorAt}, for {@link #listTasks}. Empty by default. */
     default Optional<String> tasksCursorAt(RunRef run, TaskQuery query, long offset) {
         return Optional.empty();

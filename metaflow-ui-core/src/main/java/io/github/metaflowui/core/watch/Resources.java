@@ -223,6 +223,7 @@ public final class Resources {
 
         @Override
         public Poll<Run> poll(MetaflowBackend backend, Snapshot<Run> previous) {
+            backend.checkRunsFresh(); // an index serving its last state while its source is down fails the poll
             boolean[] running = {false};
             Snapshot<Run> s = window(RUNS, p -> backend.listRuns(query, p), offset, limit,
                     r -> !r.status().status().isTerminal(), running);
