@@ -171,6 +171,8 @@ class ScaleBrowserTest {
                 System.out.printf(Locale.ROOT, "    API requests (start-end, ms): %s%n", t.get("api"));
             }
 
+            // once counted, the graph's nodes say how their steps went (none is left "counting…")
+            assertThat(dagNodeStates()).isNotEmpty().noneMatch(t -> t.startsWith("counting") || t.startsWith("not started"));
             for (Map<String, Object> t : List.of(first, second)) {
                 assertThat(((Number) t.get("rows")).longValue()).as("rows in the DOM").isLessThan(500);
                 assertThat(((Number) t.get("taskRows")).longValue()).as("task rows in the DOM").isPositive();
@@ -346,9 +348,13 @@ class ScaleBrowserTest {
                 // the first screen: the run, its graph and its first tasks; the counts say why they are missing
                 assertThat(browser.text(".run-head h1")).contains(run.run().value());
                 browser.find(".view-run svg");
+                // the graph's nodes wait for the counts neutrally: never "not started" for a run that ran
+                assertThat(dagNodeStates()).isNotEmpty()
+                        .allMatch(t -> t.startsWith("counting…") || t.startsWith("counts unavailable"), "counting or unavailable");
                 assertThat(count("table.tasks-table tbody tr:not(.vspacer):not(.vplaceholder)")).isPositive();
                 browser.waitFor(d -> browser.texts(".view-run .counting").stream()
                         .anyMatch(t -> t.contains("could not be loaded") && t.contains("connection reset")));
+                assertThat(dagNodeStates()).isNotEmpty().allMatch(t -> t.startsWith("counts unavailable"), "unavailable");
                 // and the live indicator says the data is stale (the server's watcher cannot read the steps either)
                 new org.openqa.selenium.support.ui.WebDriverWait(browser.driver(), Duration.ofSeconds(60))
                         .until(d -> browser.text("#live").contains("Stale"));
@@ -360,6 +366,13 @@ class ScaleBrowserTest {
                 indexed.close();
             }
         }
+    }
+
+    /** The state line of every node of the run's graph ("completed · foreach over …", "counting…"...). */
+    @SuppressWarnings("unchecked")
+    private static List<String> dagNodeStates() {
+        return (List<String>) browser.js("return [...document.querySelectorAll('svg.dag-svg g.dag-n .dag-t-meta')]"
+                + ".map((t) => t.textContent)");
     }
 
     private static long count(String css) {

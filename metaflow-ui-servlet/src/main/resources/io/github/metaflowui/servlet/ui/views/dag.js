@@ -132,14 +132,17 @@ export function layout(dag) {
 
 /**
  * The graph as an SVG with pan and zoom, or null when the DAG has no steps to draw.
+ * @param steps the run's steps with their task counts, or null while they are being counted (nodes
+ *   then show `unknownText`, neutral, rather than "not started")
  * @param hrefForStep (stepName) => href of the run page filtered to that step
  */
-export function dagView(dag, steps, selected, hrefForStep) {
+export function dagView(dag, steps, selected, hrefForStep, unknownText = 'counting…') {
   if (!dag || !dag.steps || !Object.keys(dag.steps).length) {
     return null;
   }
   const { layers, edges } = layout(dag);
-  const byName = new Map(steps.map((st) => [String(st.step_name), st]));
+  const known = Array.isArray(steps);
+  const byName = new Map((known ? steps : []).map((st) => [String(st.step_name), st]));
   const widest = Math.max(...layers.map((l) => l.length));
   const width = widest * NODE_W + (widest - 1) * GAP_X + 40;
   const height = layers.length * NODE_H + (layers.length - 1) * GAP_Y + 40;
@@ -179,13 +182,14 @@ export function dagView(dag, steps, selected, hrefForStep) {
 
   const nodeEls = [...pos.entries()].map(([name, p]) => {
     const st = byName.get(name);
-    const status = st ? normalizeStatus(st.status) : 'pending';
+    const status = st ? normalizeStatus(st.status) : (known ? 'pending' : 'counting');
+    const state = st ? status : (known ? 'not started' : unknownText);
     const counts = (st && st.task_counts) || {};
     const info = dag.steps[name];
     const type = stepTypeLabel(info);
     const countText = COUNT_ICONS.filter(([k]) => Number(counts[k] || 0) > 0)
       .map(([k, icon]) => s('tspan', { class: `dag-c dag-c-${k}` }, `${icon}${formatCount(Number(counts[k]))} `));
-    const label = `${name}: ${st ? status : 'not started'}${type ? `, ${type}` : ''}`
+    const label = `${name}: ${state}${type ? `, ${type}` : ''}`
       + COUNT_ICONS.filter(([k]) => Number(counts[k] || 0) > 0).map(([k]) => `, ${formatCount(Number(counts[k]))} ${k}`).join('');
     const g = s('g', {
       class: ['dag-n', `dag-n-${status}`, name === selected && 'selected'].filter(Boolean).join(' '),
@@ -195,8 +199,8 @@ export function dagView(dag, steps, selected, hrefForStep) {
     s('rect', { width: NODE_W, height: NODE_H, rx: 6, ry: 6, class: 'dag-box' }),
     s('rect', { width: NODE_W, height: 4, rx: 2, ry: 2, class: 'dag-bar' }),
     s('text', { x: 10, y: 21, class: 'dag-t-name' }, name.length > 24 ? `${name.slice(0, 23)}…` : name),
-    s('text', { x: 10, y: 37, class: 'dag-t-meta' }, `${st ? status : 'not started'}${type ? ` · ${type}` : ''}`),
-    s('text', { x: 10, y: 51, class: 'dag-t-counts' }, countText.length ? countText : (st ? '' : '—')));
+    s('text', { x: 10, y: 37, class: 'dag-t-meta' }, `${state}${type ? ` · ${type}` : ''}`),
+    s('text', { x: 10, y: 51, class: 'dag-t-counts' }, countText.length ? countText : (st || !known ? '' : '—')));
     const go = () => navigate(hrefForStep(name), { scroll: 'keep' });
     g.addEventListener('click', (ev) => {
       if (!g.closest('.dag-svg').classList.contains('dragged')) {

@@ -95,7 +95,9 @@ export async function runView({ params, query, load }) {
       extrasSection(extrasRes),
       failedShortcut(flow, run, failed, steps, hrefHere),
       parametersSection(paramsRes),
-      dag ? dagSection(dag, steps, stepFilter, hrefHere) : dagProblem(dagRes),
+      // until the steps are counted the nodes say so, rather than "not started"
+      dag ? dagSection(dag, known ? steps : null, stepFilter, hrefHere, model.stepsError ? 'counts unavailable' : 'counting…')
+        : dagProblem(dagRes),
       known ? stepsSection(steps, dag, stepFilter, hrefHere) : countingSection('Steps', model.stepsError),
       timelineNow(),
       tasksSection({
@@ -312,8 +314,9 @@ function dagProblem(dagRes) {
     message('warn', 'The graph could not be loaded; steps are shown in the order they started.', h('p', null, dagRes.error.message)));
 }
 
-function dagSection(dag, steps, stepFilter, hrefHere) {
-  const view = dagView(dag, steps, stepFilter, (step) => hrefHere({ step: step === stepFilter ? null : step, _page: null }) + '#tasks');
+function dagSection(dag, steps, stepFilter, hrefHere, unknownText) {
+  const view = dagView(dag, steps, stepFilter, (step) => hrefHere({ step: step === stepFilter ? null : step, _page: null }) + '#tasks',
+    unknownText);
   if (!view) {
     return null;
   }
