@@ -265,7 +265,9 @@ public final class IndexedBackend extends ForwardingBackend {
         try {
             refresh();
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Run index refresh failed; keeping the last state: " + e);
+            // once per outage at WARNING (the watchers report it to the UI meanwhile), then quieter
+            LOG.log(refreshFailures <= 1 ? Level.WARNING : Level.FINE,
+                    "Run index refresh failed; keeping the last state: " + e);
         }
     }
 
@@ -279,6 +281,10 @@ public final class IndexedBackend extends ForwardingBackend {
     }
 
     private void refreshed() {
+        int failed = refreshFailures;
+        if (failed > 0 && refreshFailure != null) {
+            LOG.log(Level.INFO, () -> "Run index refresh works again after " + failed + " failed attempt(s)");
+        }
         refreshFailure = null;
         failingSince = null;
         refreshFailures = 0;
