@@ -22,7 +22,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 
@@ -107,9 +109,30 @@ final class Browser implements AutoCloseable {
      * finding and reading it.
      */
     String text(String css) {
+        return read(() -> find(css).getText());
+    }
+
+    /** An attribute of the first match, read again when a live update re-renders the element meanwhile. */
+    String attribute(String css, String name) {
+        return read(() -> find(css).getAttribute(name));
+    }
+
+    /** Clicks the first match, found again when a live update re-renders it between finding and clicking. */
+    void click(String css) {
+        read(() -> {
+            find(css).click();
+            return Boolean.TRUE;
+        });
+    }
+
+    /**
+     * Runs {@code read} again (up to 10 times) when it meets an element that a live re-render replaced:
+     * for reads that find their elements themselves.
+     */
+    <T> T read(Supplier<T> read) {
         for (int i = 0; ; i++) {
             try {
-                return find(css).getText();
+                return read.get();
             } catch (StaleElementReferenceException e) {
                 if (i >= 10) {
                     throw e;
@@ -118,17 +141,14 @@ final class Browser implements AutoCloseable {
         }
     }
 
+    /** Runs {@code script} in every page from the next navigation on, before the page's own scripts (CSP does not apply). */
+    void beforeEveryPage(String script) {
+        driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script));
+    }
+
     /** The texts of all matches, read again (as a whole) when live updates re-render them meanwhile. */
     List<String> texts(String css) {
-        for (int i = 0; ; i++) {
-            try {
-                return all(css).stream().map(WebElement::getText).toList();
-            } catch (StaleElementReferenceException e) {
-                if (i >= 10) {
-                    throw e;
-                }
-            }
-        }
+        return read(() -> all(css).stream().map(WebElement::getText).toList());
     }
 
     List<WebElement> all(String css) {
