@@ -13,7 +13,15 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * Monitoring runs from a Java service: prints every status change of a flow's runs, raises an alert
@@ -60,11 +68,19 @@ public final class MonitorExample {
              MetaflowMonitor monitor = MetaflowMonitor.of(watcher);
              DemoRuns runs = demo ? new DemoRuns(root, Clock.systemUTC(), speed) : null) {
 
+            // runs whose alert or done line has been printed (the demo waits for them before it stops)
+            Map<RunRef, CompletableFuture<Void>> reported = new ConcurrentHashMap<>();
+            Function<RunRef, CompletableFuture<Void>> report = ref -> reported.computeIfAbsent(ref, k -> new CompletableFuture<>());
             // 1. alert on every failed run of the flow
-            monitor.onRunFailed(flow, r -> out.println("ALERT " + r.ref() + " failed: " + r.status().reason()));
+            monitor.onRunFailed(flow, r -> {
+                out.println("ALERT " + r.ref() + " failed: " + r.status().reason());
+                report.apply(r.ref()).complete(null);
+            });
             // 2. a line for every run that completes
-            monitor.onRunStatus(RunQuery.ofFlow(flow), Status.COMPLETED,
-                    r -> out.println("done  " + r.ref() + " in " + r.duration().map(Duration::toSeconds).orElse(0L) + " s"));
+            monitor.onRunStatus(RunQuery.ofFlow(flow), Status.COMPLETED, r -> {
+                out.println("done  " + r.ref() + " in " + r.duration().map(Duration::toSeconds).orElse(0L) + " s");
+                report.apply(r.ref()).complete(null);
+            });
             monitor.onError(e -> out.println("(the data source failed " + e.failures() + " time(s): " + e.message()
                     + "; retrying)"));
             if (!demo) {
@@ -74,8 +90,10 @@ public final class MonitorExample {
             }
             runs.start();
             // 3. follow the demo runs one by one: their status changes, then their end
+            List<RunRef> followed = new ArrayList<>();
             for (int n = 1; n <= 2; n++) {
                 RunRef ref = awaitRun(runs, n);
+                followed.add(ref);
                 out.println("following " + ref);
                 var sub = monitor.statusChanges(ref, c -> out.println("  " + c));
                 try {
@@ -89,15 +107,23 @@ public final class MonitorExample {
                     sub.close();
                 }
             }
-            Thread.sleep(Math.max(200, (long) (3000 / speed))); // let the last alerts print
+            // the alert and done lines come from the flow's runs list, polled on its own: wait for them
+            // (a loaded machine can be seconds late), but never longer than the example waits for a run
+            try {
+                CompletableFuture.allOf(followed.stream().map(report).toArray(CompletableFuture[]::new))
+                        .get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                out.println("no alert or done line for every run within " + wait.toMinutes() + " min");
+                return 1;
+            }
             return 0;
         }
     }
 
     private static RunRef awaitRun(DemoRuns runs, int n) throws InterruptedException {
-        while (runs.runsStarted() < n) {
+        while (runs.run(n) == null) {
             Thread.sleep(20);
         }
-        return RunRef.of(DemoRuns.FLOW, runs.currentRun());
+        return RunRef.of(DemoRuns.FLOW, runs.run(n)); // the n-th, even when a later one started meanwhile
     }
 }
