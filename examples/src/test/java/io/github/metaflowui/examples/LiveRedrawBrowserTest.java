@@ -21,6 +21,7 @@ class LiveRedrawBrowserTest {
     private static final String COUNT_REDRAWS = """
             window.__views = 0;
             window.__slotRedraws = 0;
+            window.__cardsRedraws = 0;
             new MutationObserver((records) => {
               for (const r of records) {
                 const added = [...r.addedNodes].filter((n) => n.nodeType === 1);
@@ -29,6 +30,9 @@ class LiveRedrawBrowserTest {
                 }
                 if (r.target.classList && r.target.classList.contains('slot') && added.length) {
                   window.__slotRedraws += 1;
+                }
+                if (r.target.classList && r.target.classList.contains('cards-body') && added.length) {
+                  window.__cardsRedraws += 1;
                 }
               }
             }).observe(document, { childList: true, subtree: true });
@@ -89,6 +93,18 @@ class LiveRedrawBrowserTest {
         assertThat(browser.texts("nav.tabs[aria-label='Attempts'] a.tab")).hasSize(2);
         assertThat(browser.js("return window.__views")).as("views drawn into #main").isEqualTo(1L);
         assertThat(browser.js("return window.__slotRedraws")).as("header, tabs, artifacts or metadata redrawn").isEqualTo(0L);
+    }
+
+    @Test
+    void a_task_without_cards_draws_its_empty_cards_note_once_however_often_the_list_is_read() {
+        browser.get(server.uri() + "RetryFlow/1796301618523831/flaky/2");
+        browser.settle();
+        // the card list is read again every few seconds for a while: wait for the third answer
+        browser.waitFor(d -> Boolean.TRUE.equals(browser.js("return performance.getEntriesByType('resource')"
+                + ".filter((e) => new URL(e.name).pathname.endsWith('/cards')).length >= 3")));
+        assertThat(browser.text(".cards-block .msg-empty")).contains("This task has no cards.");
+        assertThat(browser.js("return window.__cardsRedraws")).as("the cards note drawn (once, over 'Loading cards…')")
+                .isEqualTo(1L);
     }
 
     /** Waits until every resource of the page has finished: the stream's snapshot has been applied by then. */
