@@ -207,7 +207,8 @@ public final class Api {
         int n = rest.size();
         if (n == 0) {
             Run run = requireRun(ref);
-            return c.envelope().single(g -> Views.run(g, run));
+            List<Triggers.Trigger> triggers = Triggers.of(backend, ref);
+            return c.envelope().single(g -> Views.run(g, run, triggers));
         }
         String what = rest.get(0);
         if (n == 1) {

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The run and task queries a request's parameters describe, shared by the JSON API and live events. */
 final class Queries {
@@ -120,11 +122,10 @@ final class Queries {
                     + search.length());
         }
         if (!search.isEmpty()) {
-            // a foreach value (e.g. "items[3]", or just "3") or a task id
             String needle = search.toLowerCase(java.util.Locale.ROOT);
             Predicate<Task> byStep = extra;
             extra = t -> byStep.test(t) && (t.id().value().toLowerCase(java.util.Locale.ROOT).contains(needle)
-                    || t.foreachLabel().map(l -> l.toLowerCase(java.util.Locale.ROOT).contains(needle)).orElse(false));
+                    || t.foreachLabel().map(l -> foreachMatches(l, needle)).orElse(false));
             filtered = true;
         }
         List<Params.Order> orders = p.orders();
@@ -138,6 +139,38 @@ final class Queries {
             q.sort(TASK_ORDER.get(orders.get(0).field()), orders.get(0).order());
         }
         return new Tasks(q.build(), extra, empty, filtered);
+    }
+
+    /** One {@code var[index]=value} part of a foreach label; the index is absent in older labels. */
+    private static final Pattern FOREACH_PART = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(?:\\[(\\d+)])?=(.*)",
+            Pattern.DOTALL);
+    /** Between parts: ", " before the next {@code var=} or {@code var[i]=} (a value may hold ", " itself). */
+    private static final Pattern FOREACH_SPLIT = Pattern.compile(", (?=[A-Za-z_][A-Za-z0-9_]*(?:\\[\\d+])?=)");
+
+    /**
+     * Whether a task's foreach label (e.g. {@code letters[2]=c, numbers[0]=1}) matches a lower-case
+     * search: a plain text matches a foreach value or index, never a variable name (so {@code b}
+     * finds {@code letters[1]=b}, not every {@code numbers[...]}); a text written like the label
+     * itself ({@code items[3]}, {@code =42}, {@code letters[2]=c, numbers[1]}) matches the label text.
+     */
+    static boolean foreachMatches(String label, String needle) {
+        String lower = label.toLowerCase(java.util.Locale.ROOT);
+        if (needle.indexOf('[') >= 0 || needle.indexOf('=') >= 0) {
+            return lower.contains(needle);
+        }
+        for (String part : FOREACH_SPLIT.split(lower)) {
+            Matcher m = FOREACH_PART.matcher(part);
+            if (!m.matches()) {
+                if (part.contains(needle)) {
+                    return true; // not in the usual shape: all of it is the value
+                }
+                continue;
+            }
+            if (m.group(3).contains(needle) || (m.group(2) != null && m.group(2).contains(needle))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Long plusOne(OptionalLong v) {

@@ -52,6 +52,11 @@ public final class Views {
     }
 
     public static void run(JsonGenerator g, Run r) throws IOException {
+        run(g, r, null);
+    }
+
+    /** A run with its {@code triggers} (see {@link Triggers}) when they were looked up (not null). */
+    static void run(JsonGenerator g, Run r, List<Triggers.Trigger> triggers) throws IOException {
         String id = r.id().value();
         g.writeStartObject();
         str(g, "flow_id", r.flow());
@@ -72,6 +77,9 @@ public final class Views {
         }
         if (r.systemTag("project_branch").isPresent()) {
             str(g, "branch", r.systemTag("project_branch").get());
+        }
+        if (triggers != null) {
+            Triggers.write(g, triggers);
         }
         g.writeEndObject();
     }

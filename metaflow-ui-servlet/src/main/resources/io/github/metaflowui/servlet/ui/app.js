@@ -10,6 +10,7 @@ import { BASE } from './api.js';
 import { live } from './live.js';
 import { applyTheme, setTheme, setTimeZone, themeSetting, timeZoneSetting } from './settings.js';
 import { installChrome } from './chrome.js';
+import { legacySection, hasLegacyQuery, translateRunQuery } from './legacy.js';
 
 const APP_TITLE = document.title || 'Metaflow';
 const main = document.getElementById('main');
@@ -21,7 +22,7 @@ const REBUILD_RETRY_MS = 1000;
 const ROUTES = [
   { names: [], view: runsView },
   { names: ['flow'], view: runsView },
-  { names: ['flow', 'run'], view: runView },
+  { names: ['flow', 'run'], view: runOrLegacy },
   { names: ['flow', 'run', 'step'], view: stepRedirect },
   { names: ['flow', 'run', 'step', 'task'], view: taskView },
 ];
@@ -46,6 +47,10 @@ function resolve(loc) {
   if (segments.some((s) => s === '')) {
     return null;
   }
+  if (segments.length === 4 && segments[2] === 'view' && legacySection(segments[3])) {
+    // Metaflow UI's run tabs: /{flow}/{run}/view/{dag|timeline|task}
+    return { route: { view: legacyRunTab }, params: { flow: segments[0], run: segments[1], view: segments[3] } };
+  }
   const route = ROUTES.find((r) => r.names.length === segments.length);
   if (!route) {
     return null;
@@ -57,11 +62,32 @@ function resolve(loc) {
   return { route, params };
 }
 
-// "/{flow}/{run}/{step}" shows the run page filtered to that step.
-async function stepRedirect({ params, query }) {
-  const q = new URLSearchParams(query);
+// "/{flow}/{run}/{step}" shows the run page filtered to that step, when the run has that step
+// (started, or in its graph); otherwise it is not found, like an unknown run.
+async function stepRedirect({ params, query, load }) {
+  const base = ['flows', params.flow, 'runs', params.run];
+  const steps = await load([...base, 'steps'], { _limit: 1000 }); // an unknown run says so itself
+  if (!(Array.isArray(steps.data) && steps.data.some((s) => String(s.step_name) === params.step))) {
+    const dag = await load([...base, 'dag']).then((r) => r.data, () => null);
+    if (!dag || !dag.steps || !Object.hasOwn(dag.steps, params.step)) {
+      throw new UiError(`Run ${params.flow}/${params.run} has no step "${params.step}".`, 404);
+    }
+  }
+  const q = translateRunQuery(query);
   q.set('step', params.step);
   return { redirect: paths.run(params.flow, params.run, q) };
+}
+
+// Links from Metaflow's UI: its run query and tabs land on the same run page sections here.
+async function runOrLegacy(ctx) {
+  if (hasLegacyQuery(ctx.query)) {
+    return { redirect: paths.run(ctx.params.flow, ctx.params.run, translateRunQuery(ctx.query)) };
+  }
+  return runView(ctx);
+}
+
+async function legacyRunTab({ params, query }) {
+  return { redirect: `${paths.run(params.flow, params.run, translateRunQuery(query))}#${legacySection(params.view)}` };
 }
 
 function notFoundView(detail) {

@@ -3,6 +3,7 @@
 import { BASE, getJson } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { formatClock } from './format.js';
+import { setServerTime } from './ui.js';
 
 const FLUSH_MS = 400;          // events are handed to the view at most this often
 const STALE_AFTER_MS = 10000;  // reconnecting for longer than this: the data may be stale
@@ -262,6 +263,7 @@ class Live {
       this.lastId = id;
     }
     if (type === 'hello') {
+      setServerTime(data.server_time);
       this.channels = new Map(Object.entries(data.resources || {}).map(([res, ch]) => [ch, res]));
       return;
     }

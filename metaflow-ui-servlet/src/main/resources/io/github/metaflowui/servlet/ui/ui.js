@@ -31,8 +31,19 @@ export function timeEl(value, { empty = '' } = {}) {
   return h('time', { datetime: iso, title: iso }, formatDateTime(ms));
 }
 
-/** A human duration; negative or missing values explain themselves in the title. */
-export function durationEl(value, { running = false } = {}) {
+/**
+ * A human duration; negative or missing values explain themselves in the title. A running object
+ * with a known start (`running` and `start` in epoch ms) shows its growing duration, counted from
+ * its start on the page's shared one-second ticker (the server's clock when known).
+ */
+export function durationEl(value, { running = false, start = null } = {}) {
+  const from = running ? toMillis(start) : null;
+  if (from !== null) {
+    const el = h('span', { class: 'num running-duration', dataset: { start: String(from) } });
+    renderRunning(el, from);
+    liveDurations.add(el, from);
+    return el;
+  }
   if (value === null || value === undefined) {
     return h('span', { class: 'muted' }, running ? 'running' : '');
   }
@@ -41,6 +52,65 @@ export function durationEl(value, { running = false } = {}) {
     return h('span', { class: 'muted', title: `The data gives a negative duration (${ms} ms)` }, '—');
   }
   return h('span', { class: 'num', title: `${formatCount(ms)} ms` }, formatDuration(ms));
+}
+
+// The offset of the server's clock from the browser's (ms), learnt from the live connection's
+// hello; 0 (the browser clock) until then.
+let clockSkew = 0;
+
+/** Records the server's time (epoch ms, as just received) so running durations use its clock. */
+export function setServerTime(serverMillis) {
+  const ms = toMillis(serverMillis);
+  if (ms !== null) {
+    clockSkew = ms - Date.now();
+  }
+}
+
+/** Now, on the server's clock when known. */
+export function serverNow() {
+  return Date.now() + clockSkew;
+}
+
+function renderRunning(el, from) {
+  const ms = Math.max(0, serverNow() - from);
+  el.textContent = formatDuration(ms);
+  el.title = `running for ${formatDuration(ms)} (since ${isoUtc(from)})`;
+}
+
+// One interval for the whole page: running durations register here and are swept once they left
+// the document (or were never attached and are old), so nothing holds a dropped row or view.
+const liveDurations = {
+  entries: new Set(),
+  timer: null,
+  add(el, from) {
+    this.entries.add({ ref: new WeakRef(el), from, born: Date.now(), seen: false });
+    if (!this.timer) {
+      this.timer = setInterval(() => this.tick(), 1000);
+    }
+  },
+  tick() {
+    const now = Date.now();
+    for (const e of this.entries) {
+      const el = e.ref.deref();
+      if (!el) {
+        this.entries.delete(e);
+      } else if (el.isConnected) {
+        e.seen = true;
+        renderRunning(el, e.from);
+      } else if (e.seen || now - e.born > 10000) {
+        this.entries.delete(e);
+      }
+    }
+    if (!this.entries.size) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+  },
+};
+
+/** How many running durations the page's ticker updates (for tests and diagnostics). */
+export function tickingCount() {
+  return liveDurations.entries.size;
 }
 
 /** A tag chip; with an href it is a link (e.g. to filter runs by it). */

@@ -13,6 +13,10 @@ import { formatClock, formatCount, isoUtc, formatDateTime, toMillis } from '../f
 import { message } from '../ui.js';
 import { ansiNodes, stripAnsi } from '../ansi.js';
 
+// The most matches one search lists (the server's cap for logs/*/search, which answers exactly
+// the _limit it is asked up to that); more are reported as truncated.
+const SEARCH_LIMIT = 1000;
+
 const PAGE_LINES = 1000;                // lines per fetched page (forward pages: rows (p-1)*1000 ..)
 const MAX_CACHED = 20 * PAGE_LINES;     // lines kept in memory at most (the farthest go first)
 const OVERSCAN = 20;                    // rows drawn above and below the view
@@ -555,7 +559,8 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
     const row = search.hits[search.index];
     stopFollowing();
     scrollToIndex(search.only ? search.index : row, 'center');
-    searchStatus.textContent = `Match ${formatCount(search.index + 1)} of ${formatCount(search.hits.length)}${search.truncated ? '+' : ''}, line ${formatCount(row + 1)}`;
+    searchStatus.textContent = `Match ${formatCount(search.index + 1)} of ${formatCount(search.hits.length)}${search.truncated ? '+' : ''}, line ${formatCount(row + 1)}`
+      + (search.truncated ? ` (only the first ${formatCount(search.hits.length)} matches are listed: refine the search)` : '');
     if (!search.only) {
       await ensureRow(row);
       render();
@@ -580,7 +585,7 @@ export function logPanel({ base, attemptId, stream, failed, signal }) {
     }
     searchStatus.textContent = 'Searching…';
     try {
-      const res = await getJson(apiUrl([...base, 'logs', stream, 'search'], { q, attempt_id: attemptId, _limit: 1000 }));
+      const res = await getJson(apiUrl([...base, 'logs', stream, 'search'], { q, attempt_id: attemptId, _limit: SEARCH_LIMIT }));
       const data = res.data || {};
       for (const r of Array.isArray(data.rows) ? data.rows : []) {
         const row = Number(r.row);

@@ -66,6 +66,8 @@ export async function runView({ params, query, load }) {
       stepsSection(steps, dag, stepFilter, hrefHere),
       timeline,
       tasksSection({
+        unknownStep: Boolean(stepFilter) && !steps.some((s) => String(s.step_name) === stepFilter)
+          && !(dag && dag.steps && Object.hasOwn(dag.steps, stepFilter)),
         flow, run, tasks: model.tasks, steps, page, hasNext, statusFilter, stepFilter, order, hrefHere,
         search, fetchPage: async (p) => {
           const res = await load([...base, 'tasks'], { ...taskParams, _page: p });
@@ -97,8 +99,19 @@ export async function runView({ params, query, load }) {
           return next;
         };
         if (batch.has(res.run)) {
-          const rows = update('run', [model.r]);
-          model.r = rows.length ? rows[0] : model.r;
+          const rows = applyRows([model.r], batch.get(res.run));
+          // pushed run rows leave out the triggers (read once with the run): keep them
+          let next = model.r;
+          if (rows.length) {
+            next = { ...rows[0] };
+            if (next.triggers === undefined && model.r.triggers !== undefined) {
+              next.triggers = model.r.triggers;
+            }
+          }
+          if (!sameRows([model.r], [next])) {
+            changed = true;
+          }
+          model.r = next;
         }
         if (batch.has(res.steps)) {
           model.steps = update('steps', model.steps);
@@ -151,13 +164,32 @@ function runHeader(flow, r, runId) {
         : h('a', { href: paths.runs({ user: String(user) }), title: `Runs by ${user}` }, String(user))),
       fact('Started', timeEl(r.ts_epoch)),
       fact('Finished', timeEl(r.finished_at, { empty: status === 'running' ? 'still running' : '—' })),
-      fact('Duration', durationEl(r.duration, { running: status === 'running' })),
+      fact('Duration', durationEl(r.duration, { running: status === 'running', start: r.ts_epoch })),
+      Array.isArray(r.triggers) && r.triggers.length ? fact('Triggered by', triggerList(r.triggers)) : null,
       r.project ? fact('Project', h('a', { href: paths.runs({ _tags: `project:${r.project}` }) }, String(r.project)),
         r.branch ? [' / ', h('a', { href: paths.runs({ _tags: `project_branch:${r.branch}` }) }, String(r.branch))] : null) : null,
       fact('Tags', tags.length ? h('span', { class: 'tags' }, tags.map((t) => tagChip(t, { href: paths.runs({ _tags: t }) }))) : h('span', { class: 'muted' }, 'none')),
       fact('System tags', systemTags.length
         ? h('span', { class: 'tags' }, systemTags.map((t) => tagChip(t, { href: paths.runs({ _tags: t }), system: true })))
         : h('span', { class: 'muted' }, 'none'))));
+}
+
+// What started the run (execution-triggers): an upstream Metaflow run links to its page, an event
+// is named with its type and time.
+function triggerList(triggers) {
+  return h('ul', { class: 'triggers' }, triggers.map((t) => {
+    const type = t.type ? String(t.type) : 'trigger';
+    const when = t.timestamp ? [' ', timeEl(t.timestamp)] : null;
+    if (t.flow_id && t.run_id) {
+      return h('li', { class: 'trigger trigger-run' },
+        h('a', { href: paths.run(String(t.flow_id), String(t.run_id)), title: t.id ? `Triggered when ${t.id} finished` : null },
+          `${t.flow_id}/${t.run_id}`),
+        h('span', { class: 'muted' }, ` ${type}`), when);
+    }
+    return h('li', { class: 'trigger' },
+      h('span', { class: 'mono', title: t.id ? `id ${t.id}` : null }, t.name ? String(t.name) : (t.id ? String(t.id) : 'unnamed')),
+      h('span', { class: 'muted' }, ` ${type}`), when);
+  }));
 }
 
 function failedShortcut(flow, run, failed, steps, hrefHere) {
@@ -242,7 +274,7 @@ function dagSection(dag, steps, stepFilter, hrefHere) {
   if (!view) {
     return null;
   }
-  return h('details', { class: 'block', open: true, dataset: { key: 'graph' } },
+  return h('details', { class: 'block', id: 'graph', open: true, dataset: { key: 'graph' } },
     h('summary', null, h('h2', null, 'Graph')),
     view);
 }
@@ -274,7 +306,7 @@ function stepsSection(steps, dag, stepFilter, hrefHere) {
             h('td', { class: 'counts' }, taskCounts(counts)),
             h('td', null, timeEl(s.started_at ?? s.ts_epoch)),
             h('td', null, timeEl(s.finished_at)),
-            h('td', { class: 'col-num' }, durationEl(s.duration)));
+            h('td', { class: 'col-num' }, durationEl(s.duration, { running: status === 'running', start: s.started_at })));
         })))));
 }
 
@@ -284,7 +316,7 @@ function taskCounts(counts) {
   return [h('span', { class: 'count-total', title: plural(total, 'task') }, formatCount(total)), ...parts];
 }
 
-function tasksSection({ flow, run, tasks, steps, page, hasNext, statusFilter, stepFilter, order, hrefHere, search, fetchPage }) {
+function tasksSection({ unknownStep, flow, run, tasks, steps, page, hasNext, statusFilter, stepFilter, order, hrefHere, search, fetchPage }) {
   const counts = {};
   for (const s of steps) {
     if (stepFilter && String(s.step_name) !== stepFilter) {
@@ -311,7 +343,10 @@ function tasksSection({ flow, run, tasks, steps, page, hasNext, statusFilter, st
     taskSearch(search, hrefHere));
 
   let body;
-  if (!tasks.length) {
+  if (!tasks.length && unknownStep) {
+    body = message('empty', `This run has no step "${stepFilter}".`,
+      h('p', null, h('a', { href: hrefHere({ step: null, _page: null }) + '#tasks' }, 'Show the tasks of all steps')));
+  } else if (!tasks.length) {
     body = page > 1
       ? message('empty', `No tasks on page ${formatCount(page)}.`, h('p', null, h('a', { href: hrefHere({ _page: null }) + '#tasks' }, 'Go to the first page')))
       : message('empty', statusFilter || stepFilter || search ? 'No tasks match these filters.' : 'No tasks yet.');
@@ -369,7 +404,7 @@ function taskRow(flow, run, t) {
     h('td', { class: 'mono' }, t.foreach_label ? String(t.foreach_label) : ''),
     h('td', null, timeEl(t.started_at)),
     h('td', null, timeEl(t.finished_at)),
-    h('td', { class: 'col-num' }, durationEl(t.duration, { running: status === 'running' })),
+    h('td', { class: 'col-num' }, durationEl(t.duration, { running: status === 'running', start: t.started_at })),
     h('td', { class: 'log-links' },
       h('a', { href: link({ log: 'out' }), title: `stdout of ${step}/${task}` }, 'out'),
       ' · ',

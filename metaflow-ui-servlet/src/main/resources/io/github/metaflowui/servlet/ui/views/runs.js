@@ -659,7 +659,7 @@ function runRow(run, query, listHref, flow) {
       : h('a', { class: 'quiet', href: listHref({ user: String(user) }), title: `Show runs by ${user}` }, String(user))),
     h('td', null, timeEl(run.ts_epoch)),
     h('td', null, timeEl(run.finished_at, { empty: status === 'running' ? 'running' : '' })),
-    h('td', { class: 'col-num' }, durationEl(run.duration, { running: status === 'running' })),
+    h('td', { class: 'col-num' }, durationEl(run.duration, { running: status === 'running', start: run.ts_epoch })),
     h('td', { class: 'tags-cell' }, h('span', { class: 'tags' },
       shownTags.map((t) => tagChip(t, { href: addTagHref(t) })),
       tags.length > shownTags.length

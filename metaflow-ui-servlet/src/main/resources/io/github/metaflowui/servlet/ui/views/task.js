@@ -107,9 +107,16 @@ export async function taskView({ params, query, load, signal }) {
       }
       if (batch.has(res.run)) {
         const rows = applyRows([model.r], batch.get(res.run));
-        if (rows.length && !sameRows([model.r], rows)) {
-          model.r = rows[0];
-          changed = true;
+        if (rows.length) {
+          // pushed run rows leave out the triggers (read once with the run): keep them
+          const next = { ...rows[0] };
+          if (next.triggers === undefined && model.r.triggers !== undefined) {
+            next.triggers = model.r.triggers;
+          }
+          if (!sameRows([model.r], [next])) {
+            model.r = next;
+            changed = true;
+          }
         }
       }
       if (changed) {
@@ -221,7 +228,7 @@ function taskHeader({ flow, run, step, task, t, r, attempt, attempts }) {
       // with an attempt shown, these are that attempt's times (the run page's task row shows the whole task)
       fact(attempt ? `Attempt ${attempt.id} started` : 'Started', timeEl(shown.started, { empty: '—' })),
       fact(attempt ? `Attempt ${attempt.id} finished` : 'Finished', timeEl(shown.finished, { empty: attempt && attempt.status === 'running' ? 'still running' : '—' })),
-      fact(attempt ? 'Attempt duration' : 'Duration', durationEl(shown.duration, { running: attempt && attempt.status === 'running' }))));
+      fact(attempt ? 'Attempt duration' : 'Duration', durationEl(shown.duration, { running: attempt && attempt.status === 'running', start: shown.started }))));
 }
 
 function attemptTabs(attempts, selected, hrefHere) {
@@ -257,7 +264,7 @@ function artifactsSection(res, base, attemptId, load, state) {
   const internal = all.filter((a) => String(a.name).startsWith('_'));
   const table = (items) => h('div', { class: 'table-wrap' },
     h('table', { class: 'grid artifacts-table' },
-      h('thead', null, h('tr', null, th('Name'), th('Type'), th('Size', 'col-num'), th('Attempt', 'col-num'), th('Value'))),
+      h('thead', null, h('tr', null, th('Name'), th('Type'), th('Size', 'col-num'), th('Attempt', 'col-num'), th('Location'), th('Value'))),
       h('tbody', null, items.map((a) => artifactRows(a, base, attemptId, load, state)))));
   return h('section', { class: 'block' },
     head,
@@ -273,7 +280,7 @@ function artifactsSection(res, base, attemptId, load, state) {
 function artifactRows(a, base, attemptId, load, state) {
   const name = String(a.name);
   const valueKey = `${name}@${a.sha ?? ''}`; // a value changes with its sha
-  const valueCell = h('td', { colspan: '5' });
+  const valueCell = h('td', { colspan: '6' });
   const valueRow = h('tr', { class: 'value-row', hidden: true }, valueCell);
   const button = h('button', { type: 'button', class: 'btn btn-small', 'aria-expanded': 'false', 'aria-label': `Show the value of ${name}` }, 'Show');
   let loaded = false;
@@ -323,8 +330,45 @@ function artifactRows(a, base, attemptId, load, state) {
       h('td', { class: 'mono' }, type === null ? h('span', { class: 'muted' }, a.content_type ? String(a.content_type) : '') : String(type)),
       h('td', { class: 'col-num' }, formatBytes(a.size)),
       h('td', { class: 'col-num' }, a.attempt_id ?? ''),
+      h('td', { class: 'artifact-location' }, locationCell(a.ds_type, a.location)),
       h('td', null, button, a.sha ? h('span', { class: 'sha', title: `sha ${a.sha}\n${a.location ?? ''}` }, ` ${String(a.sha).slice(0, 8)}`) : null)),
     valueRow,
+  ];
+}
+
+// Where the artifact is stored: the datastore type and its location, long values cut in the
+// middle (both ends say most), the whole value in the title and a copy button.
+const LOCATION_SHOWN = 44;
+function locationCell(dsType, location) {
+  if ((location === null || location === undefined || location === '') && !dsType) {
+    return h('span', { class: 'muted' }, '—');
+  }
+  const full = String(location ?? '');
+  const shown = full.length > LOCATION_SHOWN
+    ? `${full.slice(0, 18)}…${full.slice(full.length - (LOCATION_SHOWN - 19))}`
+    : full;
+  const copy = full && navigator.clipboard ? h('button', {
+    type: 'button', class: 'btn btn-small btn-quiet copy-location', title: 'Copy the location', 'aria-label': `Copy the location ${full}`,
+  }, 'Copy') : null;
+  if (copy) {
+    copy.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(full);
+        copy.textContent = 'Copied';
+      } catch {
+        copy.textContent = 'Copy failed';
+      }
+      setTimeout(() => {
+        copy.textContent = 'Copy';
+      }, 1500);
+    });
+  }
+  return [
+    dsType ? h('span', { class: 'chip chip-system ds-type' }, String(dsType)) : null,
+    dsType && full ? ' ' : null,
+    full ? h('code', { class: 'location', title: full }, shown) : null,
+    copy ? ' ' : null,
+    copy,
   ];
 }
 

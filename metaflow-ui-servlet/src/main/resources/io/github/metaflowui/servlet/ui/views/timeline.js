@@ -23,7 +23,10 @@ const MODES = [['workflow', 'Workflow'], ['newest', 'Newest'], ['failed', 'Faile
  * @param {Function} o.hrefHere run page href with changes
  */
 export function timelineSection(o) {
-  const mode = MODES.some(([m]) => m === o.query.get('tl')) ? o.query.get('tl') : 'workflow';
+  // the first mode follows the run (failed: its failed tasks; running: the newest), unless the URL says
+  const runStatus = normalizeStatus(o.runData.status);
+  const defaultMode = runStatus === 'failed' ? 'failed' : (runStatus === 'running' ? 'newest' : 'workflow');
+  const mode = MODES.some(([m]) => m === o.query.get('tl')) ? o.query.get('tl') : defaultMode;
   const runStart = toMillis(o.runData.ts_epoch) ?? Math.min(...o.steps.map((s) => toMillis(s.started_at ?? s.ts_epoch) ?? Infinity));
   const running = normalizeStatus(o.runData.status) === 'running';
   const ends = o.steps.map((s) => toMillis(s.finished_at)).filter((x) => x !== null);
@@ -292,7 +295,7 @@ export function timelineSection(o) {
     h('div', { class: 'filters tl-tools' },
       h('div', { class: 'seg', role: 'group', 'aria-label': 'Timeline mode' },
         MODES.map(([m, label]) => h('a', {
-          class: 'seg-item', href: o.hrefHere({ tl: m === 'workflow' ? null : m }) + '#timeline', 'aria-current': m === mode ? 'true' : null,
+          class: 'seg-item', href: o.hrefHere({ tl: m === defaultMode ? null : m }) + '#timeline', 'aria-current': m === mode ? 'true' : null,
         }, label))),
       btn('+', 'Zoom in', () => zoom(0.5)),
       btn('−', 'Zoom out', () => zoom(2)),
