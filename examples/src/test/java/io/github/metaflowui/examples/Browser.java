@@ -87,6 +87,15 @@ final class Browser implements AutoCloseable {
         driver.get(url);
     }
 
+    /**
+     * Leaves the page (for about:blank): the last step of a test with a server of its own, before that
+     * server stops. A page left open keeps reading from its server (live updates, the card list) and
+     * would log the refused requests as console errors.
+     */
+    void leave() {
+        driver.get("about:blank");
+    }
+
     /** Waits for the page's render loop to settle (no request in flight, content shown). */
     void settle() {
         waitFor(d -> Boolean.TRUE.equals(js("return !document.documentElement.classList.contains('is-loading')"

@@ -116,6 +116,7 @@ class BrowserUiTest {
             browser.settle();
             browser.waitFor(d -> runRows().size() == 15);
             assertThat(runRows().get(0)).isEqualTo("/NestedForeachFlow/1796301646182255");
+            browser.leave(); // before the server stops
         }
     }
 
@@ -246,6 +247,7 @@ class BrowserUiTest {
 
             assertThat(browser.js("return window.__xss === undefined")).isEqualTo(Boolean.TRUE);
             assertThat(browser.driver().findElements(By.cssSelector("#main script, #main img[src='x']"))).isEmpty();
+            browser.leave(); // before the server stops
         }
     }
 
@@ -359,6 +361,7 @@ class BrowserUiTest {
             browser.waitFor(d -> runRows().size() == 3);
             assertThat(browser.find(".appbar").isDisplayed()).isFalse();
             assertThat(browser.find("footer.foot").isDisplayed()).isFalse();
+            browser.leave(); // before the server stops
         }
     }
 
@@ -391,6 +394,7 @@ class BrowserUiTest {
             assertThat(browser.attribute(".extras .ext-links a", "href"))
                     .isEqualTo("https://logs.example.com/?q=flaky/2&a=0&ok=False");
             assertThat(browser.js("return window.__xss === undefined")).isEqualTo(Boolean.TRUE);
+            browser.leave(); // before the server stops
         }
     }
 

@@ -200,6 +200,7 @@ class DetailsBrowserTest {
             browser.waitFor(d -> d.getCurrentUrl().endsWith("/LinearFlow/1796301579117609"));
             browser.settle();
             assertThat(browser.all(".run-head .triggers")).isEmpty();
+            browser.leave(); // before the server stops
         }
     }
 

@@ -431,6 +431,7 @@ class LogViewerBrowserTest {
             List<Long> seen = visibleRows();
             assertThat(seen.get(0)).isLessThan(1_234_566L);
             assertThat(seen.get(1)).isGreaterThan(1_234_566L);
+            browser.leave(); // before the server stops
         }
     }
 
@@ -485,6 +486,7 @@ class LogViewerBrowserTest {
             browser.waitFor(d -> browser.texts(".metadata-table tbody th").contains("late-field"));
             assertThat(browser.texts(".metadata-table tbody td.mono")).contains("<b>late</b>");
             assertThat(browser.js("return window.__samePage")).isEqualTo(marker);
+            browser.leave(); // before the server stops
         }
     }
 }
