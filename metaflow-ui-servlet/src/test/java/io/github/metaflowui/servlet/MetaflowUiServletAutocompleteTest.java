@@ -71,6 +71,6 @@ class MetaflowUiServletAutocompleteTest {
     void an_unknown_kind_is_a_clear_404() {
         Reply r = server.get("/api/autocomplete/colours");
         assertThat(r.status()).isEqualTo(404);
-        assertThat(r.body()).contains("expected flows, users or tags");
+        assertThat(r.body()).contains("expected flows, users, tags, projects or branches");
     }
 }

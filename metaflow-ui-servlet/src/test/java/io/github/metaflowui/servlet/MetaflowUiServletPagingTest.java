@@ -94,6 +94,40 @@ class MetaflowUiServletPagingTest {
     }
 
     @Test
+    void a_runs_list_and_a_run_page_read_their_task_tables_ahead() throws Exception {
+        Path root = Paths.get(System.getProperty("metaflow.shared.dir"), "fixtures", "metaflow", "local", "dot-metaflow");
+        MetaflowUiServlet fresh = new MetaflowUiServlet(LocalMetaflowBackend.builder().root(root)
+                .clock(Clock.fixed(Instant.parse("2026-12-04T00:00:00Z"), ZoneOffset.UTC)).build(),
+                MetaflowUiOptions.defaults(), TestServer.TEST_ASSETS);
+        try (TestServer own = TestServer.start("/", TestServer.mappings("/w/*", fresh))) {
+            var index = fresh.index().orElseThrow();
+            assertThat(index.awaitReady(Duration.ofSeconds(30))).isTrue();
+            assertThat(index.stats().taskTables()).isZero();
+
+            Reply list = own.get("/w/api/runs?_limit=10&_order=-ts_epoch");
+            assertThat(list.status()).isEqualTo(200);
+            awaitTables(index, 5); // the first five runs listed
+            List<String> top = new ArrayList<>();
+            list.json().get("data").forEach(n -> top.add(n.get("flow_id").asText() + "/" + n.get("run_number").asText()));
+            assertThat(top).doesNotContain("RetryFlow/1796301618523831");
+
+            assertThat(own.get("/w" + RETRY_RUN).status()).isEqualTo(200); // a run page asks for its run first
+            awaitTables(index, 6);
+            assertThat(own.get("/w/api/runs?_limit=10&_order=-ts_epoch&_page=2").status()).isEqualTo(200);
+            Thread.sleep(200);
+            assertThat(index.stats().taskTables()).isEqualTo(6); // deeper pages are not read ahead
+        }
+    }
+
+    private static void awaitTables(io.github.metaflowui.core.index.IndexedBackend index, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (index.stats().taskTables() < n && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(index.stats().taskTables()).isEqualTo(n);
+    }
+
+    @Test
     void run_cursors_and_deep_pages_agree_with_and_without_the_index() {
         String q = "/api/runs?_limit=5&_order=-ts_epoch";
         List<String> indexedWalk = walk("/i" + q, "run_number");

@@ -5,6 +5,7 @@ import io.github.metaflowui.core.MetaflowClient;
 import io.github.metaflowui.core.Page;
 import io.github.metaflowui.core.PageRequest;
 import io.github.metaflowui.core.Run;
+import io.github.metaflowui.core.RunGroups;
 import io.github.metaflowui.core.RunQuery;
 import io.github.metaflowui.core.SortOrder;
 import io.github.metaflowui.core.Status;
@@ -14,6 +15,7 @@ import io.github.metaflowui.core.Task;
 import io.github.metaflowui.core.TaskQuery;
 import io.github.metaflowui.core.index.IndexStats;
 import io.github.metaflowui.core.index.IndexedBackend;
+import io.github.metaflowui.core.spi.MetaflowBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -103,6 +105,48 @@ class IndexedBackendOverSimulatorTest {
     }
 
     @Test
+    void groups_from_memory_are_the_groups_of_the_whole_list() {
+        List<RunQuery> queries = List.of(RunQuery.all(),
+                RunQuery.builder().sort(RunQuery.Sort.DURATION, SortOrder.ASC).build(),
+                RunQuery.builder().status(Status.FAILED).build(),
+                RunQuery.builder().sort(RunQuery.Sort.USER, SortOrder.DESC).build());
+        for (RunQuery q : queries) {
+            List<Run> all = MetaflowClient.of(indexed, 1000).runs(q).toList();
+            for (RunGroups.By by : RunGroups.By.values()) {
+                RunGroups expected = RunGroups.of(all, by, 6, java.util.Optional.empty(), 1000, Long.MAX_VALUE);
+                assertThat(expected.exact()).isTrue();
+                // page by page, 7 groups at a time, after the last group of the page before
+                List<RunGroups.Group> paged = new ArrayList<>();
+                java.util.Optional<String> after = java.util.Optional.empty();
+                RunGroups page;
+                do {
+                    page = indexed.groupRuns(q, by, 6, after, 7);
+                    assertThat(page.exact()).isTrue();
+                    assertThat(page.scanned()).isEqualTo(all.size());
+                    paged.addAll(page.groups());
+                    after = page.groups().isEmpty() ? after : java.util.Optional.of(page.groups().get(page.groups().size() - 1).key());
+                } while (page.more());
+                assertThat(paged).as(q + " by " + by).hasSameSizeAs(expected.groups());
+                for (int i = 0; i < paged.size(); i++) {
+                    RunGroups.Group got = paged.get(i);
+                    RunGroups.Group want = expected.groups().get(i);
+                    assertThat(got.key()).isEqualTo(want.key());
+                    assertThat(got.count()).isEqualTo(want.count());
+                    assertThat(got.runs().stream().map(r -> r.ref().pathspec()).toList())
+                            .isEqualTo(want.runs().stream().map(r -> r.ref().pathspec()).toList());
+                }
+            }
+        }
+        // the default (no index) reads the list through listRuns, here all of it (12,000 runs are within its bound)
+        RunGroups read = ui.groupRuns(RunQuery.all(), RunGroups.By.FLOW, 6, java.util.Optional.empty(), 5);
+        assertThat(MetaflowBackend.GROUP_SCAN).isGreaterThan(12_000);
+        assertThat(read.scanned()).isEqualTo(12_000);
+        assertThat(read.exact()).isTrue();
+        assertThat(read.groups().stream().map(RunGroups.Group::key).toList()).isEqualTo(indexed.groupRuns(RunQuery.all(),
+                RunGroups.By.FLOW, 6, java.util.Optional.empty(), 5).groups().stream().map(RunGroups.Group::key).toList());
+    }
+
+    @Test
     void a_deep_page_by_offset_is_the_same_as_walking_to_it() {
         RunQuery q = RunQuery.builder().status(Status.COMPLETED).sort(RunQuery.Sort.FINISHED, SortOrder.DESC).build();
         List<Run> walked = MetaflowClient.of(indexed, 20).runs(q).stream().skip(20L * 299).limit(20).toList();
@@ -148,8 +192,9 @@ class IndexedBackendOverSimulatorTest {
         assertThat(agg.durations().count()).isEqualTo(2_500);
         assertThat(agg.durations().histogram().stream().mapToLong(b -> b.count()).sum()).isEqualTo(2_500);
         assertThat(slowest.get(0).duration()).isEqualTo(agg.durations().max());
-        // three pages of 1,000 for the table, one for the run's status, one for the graph; nothing more
-        assertThat(requests).isLessThanOrEqualTo(6);
+        // three pages of 1,000 for the table, one for the run's status, one for the graph, and the first
+        // page asked of the UI backend while the table was read; nothing more
+        assertThat(requests).isLessThanOrEqualTo(7);
 
         // the same tasks the UI backend lists
         List<Task> fromService = MetaflowClient.of(ui, 1000).tasks(archive.bigRun(), TaskQuery.ofStep("sweep")).toList();

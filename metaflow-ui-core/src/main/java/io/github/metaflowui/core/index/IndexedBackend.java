@@ -5,6 +5,7 @@ import io.github.metaflowui.core.MetaflowException;
 import io.github.metaflowui.core.Page;
 import io.github.metaflowui.core.PageRequest;
 import io.github.metaflowui.core.Run;
+import io.github.metaflowui.core.RunGroups;
 import io.github.metaflowui.core.RunQuery;
 import io.github.metaflowui.core.RunRef;
 import io.github.metaflowui.core.SortOrder;
@@ -68,12 +69,19 @@ import java.util.logging.Logger;
  * </ul>
  *
  * <h2>Tasks</h2>
- * The first task list, step list or {@link #aggregates aggregate} asked of a run reads all its tasks
- * once (one {@code listTasks} page of 1,000 after another) into a table of about 60 bytes a task;
- * later pages, in any order, and per-step aggregates come from it. Tables of finished runs are kept
- * until evicted (least recently used, within {@link Builder#maxIndexedTasks(int) maxIndexedTasks} tasks
- * in all); others are read again when older than a second, or four times the time the last read
- * took, whichever is longer. Steps of runs with more than 1,000 tasks are summed from the
+ * The tasks of a run are read once (one {@code listTasks} page of 1,000 after another, on one of two
+ * background threads named {@code metaflow-tasks-N}) into a table of about 60 bytes a task; task
+ * pages, in any order, and per-step aggregates come from it. The read starts when a task list, step
+ * list or aggregate of the run is first asked for, or earlier, when {@link #warm} is called for a run
+ * about to be shown (the servlet does for a run page's run and the first runs of a runs list it
+ * serves; bounded: two reads at once, a short queue, extra warm-ups dropped). While it is being read, task pages in creation or task-id order without a
+ * status filter come from the wrapped backend (one request each, as cheap as any page there), with
+ * cursors that continue in the table, at the same offset, once it is there; other task requests wait
+ * for the table. Tables of finished runs are kept until evicted (least recently used, within
+ * {@link Builder#maxIndexedTasks(int) maxIndexedTasks} tasks in all); others are read again in the
+ * background a second, or four times the time the last read took, whichever is longer, after the
+ * last read started (so a big running run's tasks are read at most a quarter of the time), while requests keep being answered from the table held (a run that finished since waits
+ * for its final table). A failed read keeps the table held before, if any. Steps of runs with more than 1,000 tasks are summed from the
  * table (the step's {@code createdAt} is then its first task's); smaller runs' steps come from the
  * wrapped backend. Everything else (single tasks, metadata, artifacts, logs, graphs, parameters,
  * flows) is passed through.
@@ -82,7 +90,13 @@ public final class IndexedBackend extends ForwardingBackend {
     private static final Logger LOG = Logger.getLogger(IndexedBackend.class.getName());
     private static final AtomicInteger THREADS = new AtomicInteger();
     private static final String PREFIX = "ix1:";
+    /** Task cursors of pages passed through while a table is read: {@code tp1:<rows before>:<backend cursor>}. */
+    private static final String PASSED = "tp1:";
     private static final int BIG_RUN_TASKS = PageRequest.MAX_LIMIT;
+    /** Task tables read at once (on daemon threads named {@code metaflow-tasks-N}). */
+    private static final int LOADERS = 2;
+    /** Task-table reads waiting for a thread; more warm-ups are dropped. */
+    private static final int MAX_QUEUED = 16;
     /** Tables of unfinished runs are read again after a second, or four times their read time. */
     private static final long TASK_TABLE_MIN_AGE_MS = 1_000;
 
@@ -106,6 +120,7 @@ public final class IndexedBackend extends ForwardingBackend {
     private final Map<RunRef, Long> loadedAt = new ConcurrentHashMap<>();
     private final Map<RunRef, Optional<Dag>> dags = new ConcurrentHashMap<>();
     private final Map<RunRef, Long> rechecked = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ThreadPoolExecutor loader;
 
     private IndexedBackend(Builder b) {
         super(b.delegate);
@@ -123,6 +138,13 @@ public final class IndexedBackend extends ForwardingBackend {
             t.setDaemon(true);
             return t;
         });
+        this.loader = new java.util.concurrent.ThreadPoolExecutor(LOADERS, LOADERS, 30, TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(MAX_QUEUED), r -> {
+                    Thread t = new Thread(r, "metaflow-tasks-" + THREADS.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        loader.allowCoreThreadTimeOut(true);
         worker.execute(this::build);
         worker.scheduleWithFixedDelay(this::refreshQuietly, b.refreshInterval.toMillis(), b.refreshInterval.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -329,6 +351,23 @@ public final class IndexedBackend extends ForwardingBackend {
         return Page.of(items, rest.nextCursor().map(x -> PREFIX + "d:" + x).orElse(null));
     }
 
+    /** From memory when the query lies inside the indexed window (every matching run is read); else the default. */
+    @Override
+    public RunGroups groupRuns(RunQuery query, RunGroups.By by, int perGroup, Optional<String> afterKey,
+                               int maxGroups) {
+        Objects.requireNonNull(query, "query");
+        Objects.requireNonNull(by, "by");
+        if (perGroup < 1 || maxGroups < 1) {
+            throw new IllegalArgumentException("perGroup and maxGroups must be at least 1");
+        }
+        boolean inside = ready && (index.complete()
+                || query.createdFrom().map(i -> i.toEpochMilli() >= index.coverFrom()).orElse(false));
+        if (!inside) {
+            return super.groupRuns(query, by, perGroup, afterKey, maxGroups); // the wrapped backend reads them
+        }
+        return index.group(query, Long.MIN_VALUE, by, perGroup, afterKey, maxGroups);
+    }
+
     /** The query restricted to runs created before {@code cover}, or null when nothing is left. */
     private static RunQuery below(RunQuery q, long cover) {
         long before = Math.min(cover, q.createdBefore().map(Instant::toEpochMilli).orElse(Long.MAX_VALUE));
@@ -486,25 +525,125 @@ public final class IndexedBackend extends ForwardingBackend {
 
     // ------------------------------------------------------------------ tasks
 
-    /** The task table of a run, read (once, even when asked concurrently) when missing or stale. */
+    /**
+     * The task table of a run for a request that needs one. A table held is used at once, even when
+     * it is due for a re-read (a running run's): the re-read then runs in the background and the
+     * next request sees it, so no request waits for a whole run's tasks twice; a run that finished
+     * since its table was read waits for the final table. A missing table is read (once, even when
+     * asked concurrently, on the task-table threads) and waited for.
+     */
     private TaskTable table(RunRef run) {
+        TaskTable t = held(run);
+        for (int i = 0; t == null; i++) {
+            try {
+                t = join(load(run, true));
+            } catch (Busy b) {
+                if (i >= 3) {
+                    throw new MetaflowException("cannot read the tasks of " + run + ": the task-table threads are busy");
+                }
+            }
+        }
+        return t;
+    }
+
+    /** A warm-up that found the task-table threads saturated (seen only by a request joining it). */
+    private static final class Busy extends RuntimeException {
+        Busy() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * The table held for the run, or null when there is none yet (a read is then started in the
+     * background) or the run finished since its table was read.
+     */
+    private TaskTable held(RunRef run) {
         TaskTable t;
         synchronized (tables) {
             t = tables.get(run);
         }
-        if (t != null && (t.frozen() || !stale(run, t))) {
+        if (t == null) {
+            load(run, false);
+            return null;
+        }
+        if (t.frozen() || !stale(run, t)) {
             return t;
         }
-        CompletableFuture<TaskTable> mine = new CompletableFuture<>();
-        CompletableFuture<TaskTable> theirs = loading.putIfAbsent(run, mine);
+        if (terminalNow(run)) {
+            return null; // finished since: the caller waits for the final table
+        }
+        load(run, false);
+        return t;
+    }
+
+    /** Whether the index (or, before it is ready, nothing) says the run has finished. */
+    private boolean terminalNow(RunRef run) {
+        Run r = ready ? index.get(run) : null;
+        return r != null && r.status().status().isTerminal();
+    }
+
+    /**
+     * Starts reading the task table of {@code run} in the background when none is held or being
+     * read, so that a page about to be opened finds it ready: for runs that are listed, opened or
+     * running. Bounded: at most {@value #LOADERS} tables are read at once and {@value #MAX_QUEUED}
+     * wait; more warm-ups are dropped, and tables stay within {@link Builder#maxIndexedTasks}
+     * (least recently used first out). Never blocks.
+     *
+     * @return true when a read was started or queued
+     */
+    public boolean warm(RunRef run) {
+        Objects.requireNonNull(run, "run");
+        synchronized (tables) {
+            if (tables.containsKey(run)) {
+                return false;
+            }
+        }
+        return !loading.containsKey(run) && load(run, false) != null;
+    }
+
+    /**
+     * The read of the run's table in flight, or a new one on the task-table threads. When those are
+     * saturated, {@code mustHave} reads it on the calling thread; otherwise null (nothing started).
+     */
+    private CompletableFuture<TaskTable> load(RunRef run, boolean mustHave) {
+        CompletableFuture<TaskTable> theirs = loading.get(run);
         if (theirs != null) {
-            return join(theirs);
+            return theirs;
+        }
+        CompletableFuture<TaskTable> mine = new CompletableFuture<>();
+        theirs = loading.putIfAbsent(run, mine);
+        if (theirs != null) {
+            return theirs;
         }
         try {
+            loader.execute(() -> read(run, mine));
+        } catch (java.util.concurrent.RejectedExecutionException busy) {
+            if (!mustHave || loaderClosed()) {
+                loading.remove(run, mine);
+                mine.completeExceptionally(new Busy());
+                return mustHave ? failedClosed() : null;
+            }
+            read(run, mine);
+        }
+        return mine;
+    }
+
+    private boolean loaderClosed() {
+        return loader.isShutdown();
+    }
+
+    private static CompletableFuture<TaskTable> failedClosed() {
+        return CompletableFuture.failedFuture(new MetaflowException("the run index is closed"));
+    }
+
+    /** Reads the table into {@code into}; a failed read leaves the table held before (if any) in place. */
+    private void read(RunRef run, CompletableFuture<TaskTable> into) {
+        try {
+            long started = clock.millis(); // a re-read is due four read times after the last one started
             boolean terminal = Optional.ofNullable(ready ? index.get(run) : null).or(() -> delegate.run(run))
                     .map(r -> r.status().status().isTerminal()).orElse(false);
             TaskTable fresh = TaskTable.load(delegate, run, generation.incrementAndGet(), terminal);
-            loadedAt.put(run, clock.millis());
+            loadedAt.put(run, started);
             synchronized (tables) {
                 tables.put(run, fresh);
                 long total = 0;
@@ -522,14 +661,32 @@ public final class IndexedBackend extends ForwardingBackend {
                     it.remove();
                 }
             }
-            mine.complete(fresh);
-            return fresh;
-        } catch (RuntimeException e) {
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
-            loading.remove(run, mine);
+            loading.remove(run, into);
+            into.complete(fresh);
+        } catch (RuntimeException | Error e) {
+            loading.remove(run, into);
+            LOG.log(Level.FINE, () -> "Reading the tasks of " + run + " failed: " + e);
+            into.completeExceptionally(e);
         }
+    }
+
+    /**
+     * Whether a page can be asked of the wrapped backend as cheaply as of a table: no status filter
+     * (backends filter statuses by reading every task) and the creation or task-id order (which they
+     * page by key).
+     */
+    private static boolean cheap(TaskQuery query) {
+        return query.statuses().isEmpty()
+                && (query.sort() == TaskQuery.Sort.CREATED || query.sort() == TaskQuery.Sort.TASK_ID);
+    }
+
+    /** A page of the wrapped backend; its cursor says how many rows were served before the next one. */
+    private Page<Task> passThrough(RunRef run, TaskQuery query, PageRequest page, long before) {
+        Page<Task> p = delegate.listTasks(run, query, page);
+        if (p.nextCursor().isEmpty()) {
+            return Page.last(p.items());
+        }
+        return Page.of(p.items(), PASSED + (before + p.items().size()) + ":" + p.nextCursor().get());
     }
 
     private boolean stale(RunRef run, TaskTable t) {
@@ -551,11 +708,37 @@ public final class IndexedBackend extends ForwardingBackend {
     public Page<Task> listTasks(RunRef run, TaskQuery query, PageRequest page) {
         Objects.requireNonNull(run, "run");
         Objects.requireNonNull(query, "query");
-        TaskTable t = table(run);
+        Objects.requireNonNull(page, "page");
+        TaskTable t = held(run);
+        long passed = -1; // rows served from the wrapped backend before this page ("tp1:" cursors)
+        if (page.cursor().isPresent() && page.cursor().get().startsWith(PASSED)) {
+            String c = page.cursor().get();
+            int colon = c.indexOf(':', PASSED.length());
+            try {
+                passed = Long.parseLong(c.substring(PASSED.length(), colon < 0 ? c.length() : colon));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("not a task cursor of the index: '" + c + "'");
+            }
+            if (colon < 0 || passed < 0) {
+                throw new IllegalArgumentException("not a task cursor of the index: '" + c + "'");
+            }
+            if (t == null && cheap(query)) {
+                return passThrough(run, query, PageRequest.after(c.substring(colon + 1), page.limit()), passed);
+            }
+        } else if (t == null && page.cursor().isEmpty() && cheap(query)) {
+            // the table is being read: first pages come from the wrapped backend meanwhile (one
+            // request each); their cursors continue in the table, at the same offset, once it is there
+            return passThrough(run, query, page, 0);
+        }
+        if (t == null) {
+            t = table(run);
+        }
         long offset = 0;
         String afterStep = null;
         String afterId = null;
-        if (page.cursor().isPresent()) {
+        if (passed >= 0) {
+            offset = passed;
+        } else if (page.cursor().isPresent()) {
             String[] p = page.cursor().get().split(":", 5);
             if (p.length != 5 || !p[0].equals("ti1")) {
                 throw new IllegalArgumentException("not a task cursor of the index: '" + page.cursor().get() + "'");
@@ -609,9 +792,12 @@ public final class IndexedBackend extends ForwardingBackend {
     /** Stops the index thread; closes the wrapped backend too unless told not to. */
     @Override
     public void close() {
+        loader.shutdownNow();
         worker.shutdownNow();
+        loading.values().forEach(f -> f.completeExceptionally(new MetaflowException("the run index is closed")));
         try {
             worker.awaitTermination(5, TimeUnit.SECONDS);
+            loader.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -15,6 +15,7 @@ import io.github.metaflowui.core.Page;
 import io.github.metaflowui.core.PageRequest;
 import io.github.metaflowui.core.Parameter;
 import io.github.metaflowui.core.Run;
+import io.github.metaflowui.core.RunGroups;
 import io.github.metaflowui.core.RunQuery;
 import io.github.metaflowui.core.RunRef;
 import io.github.metaflowui.core.Step;
@@ -121,6 +122,12 @@ public class ForwardingBackend implements MetaflowBackend {
     @Override
     public Optional<String> runsCursorAt(RunQuery query, long offset) {
         return delegate.runsCursorAt(query, offset);
+    }
+
+    @Override
+    public RunGroups groupRuns(RunQuery query, RunGroups.By by, int perGroup, Optional<String> afterKey,
+                               int maxGroups) {
+        return delegate.groupRuns(query, by, perGroup, afterKey, maxGroups);
     }
 
     @Override

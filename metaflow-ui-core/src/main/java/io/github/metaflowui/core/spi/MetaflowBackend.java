@@ -13,8 +13,10 @@ import io.github.metaflowui.core.LogStream;
 import io.github.metaflowui.core.MetadataRecord;
 import io.github.metaflowui.core.Page;
 import io.github.metaflowui.core.PageRequest;
+import io.github.metaflowui.core.Paged;
 import io.github.metaflowui.core.Parameter;
 import io.github.metaflowui.core.Run;
+import io.github.metaflowui.core.RunGroups;
 import io.github.metaflowui.core.RunQuery;
 import io.github.metaflowui.core.RunRef;
 import io.github.metaflowui.core.Step;
@@ -118,6 +120,24 @@ public interface MetaflowBackend extends AutoCloseable {
      */
     default Optional<String> runsCursorAt(RunQuery query, long offset) {
         return Optional.empty();
+    }
+
+    /** How many runs the default {@link #groupRuns} reads at most. */
+    int GROUP_SCAN = 20_000;
+
+    /**
+     * A page of the query's runs grouped by flow or user (see {@link RunGroups}): groups in the order of
+     * their first run in the query's order, each with its first {@code perGroup} runs and its run count.
+     * The default reads the newest {@value #GROUP_SCAN} runs of the list through {@link #listRuns}; an
+     * in-memory index reads all of them.
+     *
+     * @param afterKey the page starts after the group with this key (empty: the first page)
+     * @throws IllegalArgumentException when {@code afterKey} names no group of the list
+     */
+    default RunGroups groupRuns(RunQuery query, RunGroups.By by, int perGroup, Optional<String> afterKey,
+                                int maxGroups) {
+        return RunGroups.of(Paged.of(pr -> listRuns(query, pr), PageRequest.MAX_LIMIT), by, perGroup, afterKey,
+                maxGroups, GROUP_SCAN);
     }
 
     /** Like {@link #runsCursorAt}, for {@link #listTasks}. Empty by default. */

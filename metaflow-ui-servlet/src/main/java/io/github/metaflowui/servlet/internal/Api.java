@@ -17,6 +17,7 @@ import io.github.metaflowui.core.PageRequest;
 import io.github.metaflowui.core.Paged;
 import io.github.metaflowui.core.Parameter;
 import io.github.metaflowui.core.Run;
+import io.github.metaflowui.core.RunGroups;
 import io.github.metaflowui.core.RunQuery;
 import io.github.metaflowui.core.RunRef;
 import io.github.metaflowui.core.SortOrder;
@@ -25,6 +26,7 @@ import io.github.metaflowui.core.StepAggregates;
 import io.github.metaflowui.core.Task;
 import io.github.metaflowui.core.TaskQuery;
 import io.github.metaflowui.core.TaskRef;
+import io.github.metaflowui.core.index.IndexedBackend;
 import io.github.metaflowui.core.spi.MetaflowBackend;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -94,6 +96,8 @@ public final class Api {
     private static final int LIST_LIMIT = 1000;
     private static final int LOG_DEFAULT_LIMIT = 1000;
 
+    /** Runs at the top of a first page of runs whose task tables are read ahead. */
+    private static final int WARM_PER_LIST = 5;
     private final MetaflowBackend backend;
     private final MetaflowClient client;
     private final Clock clock;
@@ -207,6 +211,7 @@ public final class Api {
         int n = rest.size();
         if (n == 0) {
             Run run = requireRun(ref);
+            warm(ref); // a run page asks for its run first: its tasks come next
             List<Triggers.Trigger> triggers = Triggers.of(backend, ref);
             return c.envelope().single(g -> Views.run(g, run, triggers));
         }
@@ -412,9 +417,10 @@ public final class Api {
     static final int AUTOCOMPLETE_SCAN = 5_000;
 
     /**
-     * Suggestions for a filter field: {@code autocomplete/flows|users|tags?q=part}. Values that
-     * contain {@code q} (ignoring case), those starting with it first, then alphabetical. Users and
-     * tags come from the newest {@value #AUTOCOMPLETE_SCAN} runs (of {@code flow_id} when given).
+     * Suggestions for a filter field: {@code autocomplete/flows|users|tags|projects|branches?q=part}. Values
+     * that contain {@code q} (ignoring case), those starting with it first, then alphabetical. Users, tags,
+     * projects and branches (the values of the system tags {@code project:} and {@code project_branch:}) come
+     * from the newest {@value #AUTOCOMPLETE_SCAN} runs (of {@code flow_id} when given).
      */
     private byte[] autocomplete(Call c, String kind) {
         String q = c.params().get("q").orElse("").strip().toLowerCase(Locale.ROOT);
@@ -425,22 +431,26 @@ public final class Api {
                 Paged.of(backend::listFlows, PageRequest.MAX_LIMIT).stream().forEach(f -> values.add(f.name()));
                 break;
             case "users":
-            case "tags": {
+            case "tags":
+            case "projects":
+            case "branches": {
                 Set<String> flows = c.params().list("flow_id");
                 RunQuery query = flows.size() == 1 ? RunQuery.ofFlow(flows.iterator().next()) : RunQuery.all();
                 Paged.of(pr -> backend.listRuns(query, pr), PageRequest.MAX_LIMIT).stream()
                         .limit(AUTOCOMPLETE_SCAN)
                         .forEach(r -> {
-                            if (kind.equals("users")) {
-                                values.add(r.displayUser());
-                            } else {
-                                values.addAll(r.allTags());
+                            switch (kind) {
+                                case "users" -> values.add(r.displayUser());
+                                case "tags" -> values.addAll(r.allTags());
+                                case "projects" -> r.systemTag("project").ifPresent(values::add);
+                                default -> r.systemTag("project_branch").ifPresent(values::add);
                             }
                         });
                 break;
             }
             default:
-                throw ApiProblem.notFound("no suggestions for '" + kind + "'; expected flows, users or tags");
+                throw ApiProblem.notFound("no suggestions for '" + Bounded.text(kind, 40)
+                        + "'; expected flows, users, tags, projects or branches");
         }
         List<String> matches = values.stream()
                 .filter(v -> v != null && !v.isEmpty() && v.toLowerCase(Locale.ROOT).contains(q))
@@ -466,6 +476,9 @@ public final class Api {
             return c.envelope().list(page, false, 1L, null, g -> { });
         }
         RunQuery query = spec.query();
+        if (p.get("_group").isPresent()) {
+            return groupedRuns(c, spec, pathFlow);
+        }
         Optional<String> at = p.get("_at").map(String::trim).filter(v -> !v.isEmpty());
         OptionalLong atIndex = OptionalLong.empty();
         if (at.isPresent() && cursor(c) == null) {
@@ -479,6 +492,10 @@ public final class Api {
         if (pathFlow != null && slice.rows().isEmpty() && page == 1 && backend.flow(pathFlow).isEmpty()) {
             throw ApiProblem.notFound("flow '" + pathFlow + "' not found");
         }
+        if (page == 1 && cursor(c) == null) {
+            // the runs at the top of a list are the ones opened next
+            slice.rows().stream().limit(WARM_PER_LIST).forEach(r -> warm(r.ref()));
+        }
         return c.envelope().list(page, slice.hasNext(), slice.last(), null, true, slice.nextCursor(), !withAt ? null : g -> {
             if (atField == null) {
                 g.writeNullField("at");
@@ -490,6 +507,90 @@ public final class Api {
                 Views.run(g, r);
             }
         });
+    }
+
+    /** Groups per page of a grouped run list, by default and at most; runs per group likewise. */
+    static final int GROUPS_DEFAULT = 10;
+    static final int GROUPS_MAX = 100;
+    static final int GROUP_RUNS_DEFAULT = 6;
+    static final int GROUP_RUNS_MAX = 100;
+    private static final String GROUP_CURSOR = "g:";
+
+    /**
+     * {@code _group=flow_id|user}: the list as groups, in the order of each group's first run in the list's
+     * order (its newest run by default), {@code _limit} groups a page (default {@value #GROUPS_DEFAULT}), each
+     * with its first {@code _group_limit} runs (default {@value #GROUP_RUNS_DEFAULT}), {@code count} (its runs in
+     * the list) and {@code more}. {@code pages.next_cursor} continues after the page's last group;
+     * {@code pages.exact} says whether the whole list was read (the run index reads all of it; without it the
+     * newest {@value MetaflowBackend#GROUP_SCAN} runs are read and counts are of those).
+     */
+    private byte[] groupedRuns(Call c, Queries.Runs spec, String pathFlow) {
+        Params p = c.params();
+        String field = p.get("_group").orElse("").trim();
+        RunGroups.By by;
+        switch (field) {
+            case "flow_id":
+            case "flow":
+                by = RunGroups.By.FLOW;
+                break;
+            case "user":
+            case "user_name":
+                by = RunGroups.By.USER;
+                break;
+            default:
+                throw ApiProblem.badRequest("_group must be flow_id or user, got '" + Bounded.text(field, 40) + "'");
+        }
+        if (p.page() > 1 || p.get("_at").isPresent()) {
+            throw ApiProblem.badRequest("a grouped run list pages with _cursor (pages.next_cursor), not _page or _at");
+        }
+        int groups = p.limit(GROUPS_DEFAULT, GROUPS_MAX);
+        int perGroup = p.intParam("_group_limit", GROUP_RUNS_DEFAULT, 1, GROUP_RUNS_MAX);
+        String cur = cursor(c);
+        if (cur != null && !cur.startsWith(GROUP_CURSOR)) {
+            throw ApiProblem.badRequest("_cursor of a grouped run list must come from its pages.next_cursor");
+        }
+        Optional<String> after = cur == null ? Optional.empty() : Optional.of(cur.substring(GROUP_CURSOR.length()));
+        RunGroups result;
+        try {
+            result = spec.filtered()
+                    ? RunGroups.of(() -> Paged.of(pr -> backend.listRuns(spec.query(), pr), PageRequest.MAX_LIMIT)
+                            .stream().filter(spec.extra()).iterator(), by, perGroup, after, groups,
+                            MetaflowBackend.GROUP_SCAN)
+                    : backend.groupRuns(spec.query(), by, perGroup, after, groups);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest(Bounded.text(e.getMessage(), Bounded.MESSAGE));
+        }
+        if (pathFlow != null && result.groups().isEmpty() && after.isEmpty() && backend.flow(pathFlow).isEmpty()) {
+            throw ApiProblem.notFound("flow '" + pathFlow + "' not found");
+        }
+        List<RunGroups.Group> shown = result.groups();
+        String next = result.more() && !shown.isEmpty() ? GROUP_CURSOR + shown.get(shown.size() - 1).key() : null;
+        String groupField = by == RunGroups.By.FLOW ? "flow_id" : "user";
+        return c.envelope().list(1, next != null, null, null, true, next, g -> {
+            g.writeStringField("group", groupField);
+            g.writeBooleanField("exact", result.exact());
+            g.writeNumberField("scanned", result.scanned());
+        }, g -> {
+            for (RunGroups.Group grp : shown) {
+                g.writeStartObject();
+                g.writeStringField("group", grp.key());
+                g.writeNumberField("count", grp.count());
+                g.writeBooleanField("more", grp.more());
+                g.writeArrayFieldStart("runs");
+                for (Run r : grp.runs()) {
+                    Views.run(g, r);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+        });
+    }
+
+    /** Starts reading the run's task table ahead of time, when the backend is the run index (bounded there). */
+    private void warm(RunRef ref) {
+        if (backend instanceof IndexedBackend) {
+            ((IndexedBackend) backend).warm(ref);
+        }
     }
 
     /** How many runs of a list {@code _at} looks through for its run before it gives up. */

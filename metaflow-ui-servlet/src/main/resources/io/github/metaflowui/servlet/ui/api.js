@@ -138,5 +138,10 @@ export function createLoader() {
     return p;
   };
   load.clear = () => cache.clear();
+  /** The same GET asked again (e.g. rows that changed on the server), replacing the shared answer. */
+  load.fresh = (segments, params) => {
+    cache.delete(apiUrl(segments, params));
+    return load(segments, params);
+  };
   return load;
 }

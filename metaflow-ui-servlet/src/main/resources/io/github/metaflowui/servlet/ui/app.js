@@ -226,6 +226,10 @@ async function render({ scroll = 'top', refresh = false, restore = null } = {}) 
   state.url = path + location.search;
   replaceChildren(main, result.node);
   follow(result);
+  if (result.later) {
+    // parts that were not ready in time for the first render (e.g. a big run's task counts)
+    result.later.then(() => rebuild(result), () => rebuild(result));
+  }
   renderCrumbs(result.crumbs || []);
   document.title = result.title ? `${result.title} · ${APP_TITLE}` : APP_TITLE;
   finish(controller);
@@ -253,6 +257,12 @@ function follow(result) {
     live.subscribe([], null);
     return;
   }
+  // a view may ask for its data again (e.g. the grouped runs list's "N new runs" button)
+  spec.reload = () => {
+    if (state.result === result) {
+      render({ scroll: 'keep', refresh: true });
+    }
+  };
   live.subscribe(spec.resources, (batch) => {
     if (state.result !== result) {
       return;

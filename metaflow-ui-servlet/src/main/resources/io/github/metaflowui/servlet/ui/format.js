@@ -116,3 +116,23 @@ export function splitList(text) {
     .map((s) => s.trim())
     .filter(Boolean);
 }
+
+/** The value of a datetime-local input for an instant, in the chosen time zone: "2026-12-03T14:07:31". */
+export function dateTimeInputValue(ms) {
+  const f = fields(ms);
+  return `${f.y}-${pad(f.mo)}-${pad(f.d)}T${pad(f.h)}:${pad(f.mi)}:${pad(f.s)}`;
+}
+
+/** The instant a datetime-local value ("2026-12-03T14:07" or with seconds) names in the chosen time zone; null when bad. */
+export function parseDateTimeInput(text) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/.exec(String(text || '').trim());
+  if (!m) {
+    return null;
+  }
+  const [y, mo, d, hh, mi, s] = m.slice(1, 7).map((x) => (x === undefined ? 0 : Number(x)));
+  const frac = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0'));
+  const ms = timeZoneSetting() === 'utc'
+    ? Date.UTC(y, mo - 1, d, hh, mi, s, frac)
+    : new Date(y, mo - 1, d, hh, mi, s, frac).getTime();
+  return Number.isFinite(ms) ? ms : null;
+}

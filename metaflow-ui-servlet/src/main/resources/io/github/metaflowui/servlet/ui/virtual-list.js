@@ -2,6 +2,7 @@
 // spacer rows stand for the rest. Rows are fetched page by page as they come into view, so a list
 // of 100k rows costs a few pages. Heights are set from JS (CSSOM), which the strict CSP allows.
 import { h } from './dom.js';
+import { hereWith } from './nav.js';
 
 const OVERSCAN = 15;
 const scrollMemory = new Map(); // key -> scrollTop, so a re-render of the same view keeps its place
@@ -15,15 +16,20 @@ const scrollMemory = new Map(); // key -> scrollTop, so a re-render of the same 
  * @param {number|null} o.total the row count when known; else found while scrolling
  * @param {object[]|null} o.firstPage rows of page 1 when already loaded, else null
  * @param {boolean} o.firstHasNext whether page 1 has a next page
- * @param {(page: number) => Promise<{rows: object[], hasNext: boolean}>} o.fetchPage 1-based
+ * @param {(page: number, opts: {fresh: boolean}) => Promise<{rows: object[], hasNext: boolean}>} o.fetchPage
+ *   1-based; fresh: asked again after invalidate() (not from a cache)
  * @param {(row: object, index: number) => HTMLTableRowElement} o.renderRow
  * @param {string} o.key identifies the view for keeping the scroll position
  * @param {string} o.label accessible name of the scroll region
+ * @param {string} [o.positionParam] URL parameter that keeps the first row in view (1-based), read
+ *   on creation and updated as the list scrolls, so a copied link opens the list where it was
  */
 export function virtualTable(o) {
   // firstPage null: page 1 is fetched like the others
   const pages = new Map(o.firstPage ? [[1, { rows: o.firstPage, hasNext: o.firstHasNext }]] : []);
+  let stale = new Map(); // pages shown until their refetch (after invalidate) arrives
   const pending = new Set();
+  let epoch = 0; // bumped by invalidate(): answers to older fetches are dropped
   let total = o.total ?? null;
   let known = o.pageSize; // rows assumed while the total is unknown
   if (o.firstPage) {
@@ -44,7 +50,8 @@ export function virtualTable(o) {
 
   const count = () => (total ?? known);
   const rowAt = (i) => {
-    const p = pages.get(Math.floor(i / o.pageSize) + 1);
+    const n = Math.floor(i / o.pageSize) + 1;
+    const p = pages.get(n) || stale.get(n);
     return p ? p.rows[i % o.pageSize] : undefined;
   };
 
@@ -53,7 +60,12 @@ export function virtualTable(o) {
       return;
     }
     pending.add(page);
-    o.fetchPage(page).then((res) => {
+    const asked = epoch;
+    o.fetchPage(page, { fresh: stale.has(page) }).then((res) => {
+      if (asked !== epoch) {
+        return;
+      }
+      stale.delete(page);
       pages.set(page, res);
       if (!res.hasNext) {
         total = (page - 1) * o.pageSize + res.rows.length;
@@ -62,8 +74,16 @@ export function virtualTable(o) {
         known = Math.max(known, page * o.pageSize + o.pageSize);
       }
     }).catch((e) => {
+      if (asked !== epoch) {
+        return;
+      }
       if (!(e && e.name === 'AbortError')) {
-        pages.set(page, { rows: [], hasNext: false, error: e });
+        if (stale.has(page)) {
+          pages.set(page, stale.get(page)); // keep the rows shown; a later refresh tries again
+          stale.delete(page);
+        } else {
+          pages.set(page, { rows: [], hasNext: false, error: e });
+        }
       }
     }).finally(() => {
       pending.delete(page);
@@ -88,7 +108,7 @@ export function virtualTable(o) {
       if (row) {
         rows.push(o.renderRow(row, i));
       } else {
-        const page = pages.get(Math.floor(i / o.pageSize) + 1);
+        const page = pages.get(Math.floor(i / o.pageSize) + 1) || stale.get(Math.floor(i / o.pageSize) + 1);
         if (page && page.error) {
           rows.push(h('tr', { class: 'vplaceholder' }, h('td', { colspan: o.columns, class: 'muted' }, `Could not load these rows: ${page.error.message}`)));
         } else if (!page) {
@@ -111,25 +131,53 @@ export function virtualTable(o) {
     }
   }
 
+  let attached = false;
+  let positionTimer = 0;
   scroller.addEventListener('scroll', () => {
+    if (!attached) {
+      return; // the browser resetting a detached list's offset is not the reader scrolling
+    }
     scrollMemory.set(o.key, scroller.scrollTop);
     if (!frame) {
       frame = requestAnimationFrame(render);
     }
+    if (o.positionParam) {
+      clearTimeout(positionTimer);
+      positionTimer = setTimeout(() => {
+        if (!scroller.isConnected) {
+          return;
+        }
+        const top = Math.floor(scroller.scrollTop / rowH);
+        history.replaceState(history.state, '', hereWith({ [o.positionParam]: top > 0 ? top + 1 : null }) + location.hash);
+      }, 250);
+    }
   }, { passive: true });
 
-  // first render once attached (needs layout for sizes)
+  // The row asked for by the URL, on creation; afterwards the remembered offset wins.
+  const fromUrl = o.positionParam ? Number(new URLSearchParams(location.search).get(o.positionParam)) : 0;
+  let askedRow = Number.isInteger(fromUrl) && fromUrl > 1 ? fromUrl - 1 : 0;
+
+  // render once attached (needs layout for sizes), then go back to where the reader was
   const attach = () => {
     if (!scroller.isConnected) {
+      attached = false;
       requestAnimationFrame(attach);
       return;
     }
-    const remembered = scrollMemory.get(o.key);
     render();
-    if (remembered) {
-      scroller.scrollTop = remembered;
+    let target = scrollMemory.get(o.key);
+    if (askedRow > 0 && target === undefined) {
+      if (total === null && known <= askedRow) {
+        known = askedRow + o.pageSize; // room to scroll there; the real length is learnt on the way
+      }
+      target = askedRow * rowH;
+    }
+    askedRow = 0;
+    if (target) {
+      scroller.scrollTop = target;
       render();
     }
+    attached = true;
   };
   render();
   requestAnimationFrame(attach);
@@ -138,6 +186,32 @@ export function virtualTable(o) {
     rowCount: () => tbody.querySelectorAll('tr:not(.vspacer)').length,
     /** Re-renders the rows in view (e.g. after the caller's drawing parameters changed). */
     refresh: () => render(),
+    /**
+     * The rows changed on the server: pages are fetched again as they come into view (now for
+     * those in view), showing the rows held until then. firstPage, when given, is page 1 as it is now.
+     */
+    invalidate: ({ firstPage = null, hasNext = true, total: newTotal } = {}) => {
+      epoch += 1;
+      pending.clear();
+      stale = new Map([...stale, ...pages]);
+      pages.clear();
+      if (firstPage) {
+        pages.set(1, { rows: firstPage, hasNext });
+        stale.delete(1);
+      }
+      if (newTotal !== undefined) {
+        total = newTotal;
+        table.setAttribute('aria-rowcount', String(total ?? -1));
+      }
+      if (scroller.isConnected) {
+        render();
+      }
+    },
+    /** Call after moving the list to a new parent (a re-render): restores its scroll offset. */
+    reattach: () => {
+      attached = false;
+      requestAnimationFrame(attach);
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 package io.github.metaflowui.core.index.internal;
 
 import io.github.metaflowui.core.Run;
+import io.github.metaflowui.core.RunGroups;
 import io.github.metaflowui.core.RunId;
 import io.github.metaflowui.core.RunQuery;
 import io.github.metaflowui.core.RunRef;
@@ -12,7 +13,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -243,6 +247,52 @@ public final class RunColumns {
 
     public RunRef ref(int row) {
         return new RunRef(flowName(row), RunId.of(id(row)));
+    }
+
+    private int[] ownerGroup = new int[0];
+    private final List<String> ownerGroupNames = new ArrayList<>();
+    private int groupedOwners;
+
+    /**
+     * The group of a row as a small int: its flow id, or an id of its displayed user (owners with the
+     * same displayed user share one). Call {@link #prepareGroups} after changes, under the same lock.
+     */
+    public int groupId(int row, RunGroups.By by) {
+        return by == RunGroups.By.FLOW ? flow[row] : ownerGroup[owner[row]];
+    }
+
+    /** The number of group ids {@link #groupId} may return. */
+    public int groupCount(RunGroups.By by) {
+        return by == RunGroups.By.FLOW ? flows.size() : ownerGroupNames.size();
+    }
+
+    public String groupName(int id, RunGroups.By by) {
+        return by == RunGroups.By.FLOW ? flows.get(id) : ownerGroupNames.get(id);
+    }
+
+    /** Makes the user groups cover every owner (cheap when no owner was added). */
+    public synchronized void prepareGroups() {
+        if (groupedOwners == owners.size()) {
+            return;
+        }
+        Map<String, Integer> byName = new HashMap<>();
+        for (int i = 0; i < ownerGroupNames.size(); i++) {
+            byName.put(ownerGroupNames.get(i), i);
+        }
+        int[] next = Arrays.copyOf(ownerGroup, owners.size());
+        for (int i = groupedOwners; i < owners.size(); i++) {
+            Owner o = owners.get(i);
+            String display = o.user() != null ? o.user() : Objects.toString(o.userName(), "");
+            Integer id = byName.get(display);
+            if (id == null) {
+                id = ownerGroupNames.size();
+                ownerGroupNames.add(display);
+                byName.put(display, id);
+            }
+            next[i] = id;
+        }
+        ownerGroup = next;
+        groupedOwners = owners.size();
     }
 
     public Run run(int row) {

@@ -1,6 +1,7 @@
 package io.github.metaflowui.core.index.internal;
 
 import io.github.metaflowui.core.Run;
+import io.github.metaflowui.core.RunGroups;
 import io.github.metaflowui.core.RunQuery;
 import io.github.metaflowui.core.RunRef;
 import io.github.metaflowui.core.SortOrder;
@@ -8,6 +9,7 @@ import io.github.metaflowui.core.SortOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -338,6 +340,91 @@ public final class RunIndex {
                 served++;
             }
             return new Slice(out, more, served);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The query's runs grouped (see {@link RunGroups}), from memory: one pass over every matching run in
+     * the query's order, so counts are exact.
+     *
+     * @throws IllegalArgumentException when {@code afterKey} names no group of the list
+     */
+    public RunGroups group(RunQuery q, long minCreated, RunGroups.By by, int perGroup, Optional<String> afterKey,
+                           int maxGroups) {
+        lock.readLock().lock();
+        try {
+            RunColumns c = cols;
+            c.prepareGroups();
+            RunColumns.Filter filter = c.filter(q, minCreated);
+            RowSort.Order order = c.order(q.sort(), q.order());
+            Perm p = perm(q.sort(), q.order());
+            int[] l = new int[liveCount];
+            int ln = 0;
+            for (int i = 0; i < liveCount; i++) {
+                if (filter.test(live[i])) {
+                    l[ln++] = live[i];
+                }
+            }
+            RowSort.sort(l, ln, order);
+            int groups = c.groupCount(by);
+            long[] counts = new long[groups];
+            int[][] firsts = new int[groups][];
+            int[] seenOrder = new int[groups];
+            int seen = 0;
+            long scanned = 0;
+            int[] rows = p.rows();
+            int n = p.n();
+            int i = 0;
+            int j = 0;
+            while (i < n || j < ln) {
+                int row;
+                if (j >= ln || (i < n && order.compare(rows[i], l[j]) <= 0)) {
+                    row = rows[i++];
+                    if (!filter.test(row)) {
+                        continue;
+                    }
+                } else {
+                    row = l[j++];
+                }
+                scanned++;
+                int g = c.groupId(row, by);
+                long k = counts[g]++;
+                if (k == 0) {
+                    seenOrder[seen++] = g;
+                    firsts[g] = new int[perGroup];
+                }
+                if (k < perGroup) {
+                    firsts[g][(int) k] = row;
+                }
+            }
+            int from = 0;
+            if (afterKey.isPresent()) {
+                from = -1;
+                for (int x = 0; x < seen; x++) {
+                    if (c.groupName(seenOrder[x], by).equals(afterKey.get())) {
+                        from = x + 1;
+                        break;
+                    }
+                }
+                if (from < 0) {
+                    throw new IllegalArgumentException("the group cursor names '" + afterKey.get()
+                            + "', which is no group of this list any more; start again from the first page");
+                }
+            }
+            int to = (int) Math.min(seen, (long) from + maxGroups);
+            List<RunGroups.Group> out = new ArrayList<>(Math.max(0, to - from));
+            for (int x = from; x < to; x++) {
+                int g = seenOrder[x];
+                int shown = (int) Math.min(perGroup, counts[g]);
+                List<Run> runs = new ArrayList<>(shown);
+                for (int y = 0; y < shown; y++) {
+                    runs.add(c.run(firsts[g][y]));
+                }
+                out.add(new RunGroups.Group(c.groupName(g, by), runs, counts[g]));
+            }
+            return new RunGroups(out, to < seen, true, scanned);
         } finally {
             lock.readLock().unlock();
         }

@@ -30,50 +30,89 @@ export async function runView({ params, query, load }) {
   };
 
   const failedParams = { status: 'failed', _limit: FAILED_SHOWN + 1, _order: '+ts_epoch' };
-  const [runRes, stepsRes, tasksRes, dagRes, paramsRes, failedRes, extrasRes] = await Promise.all([
+  // The first screen (header, graph, first task page) does not wait for what needs every task of
+  // the run (the steps' task counts, the failed tasks): for a big run those come a moment later,
+  // while the server reads its task table, and the page fills them in when they arrive.
+  const model = { r: {}, steps: null, stepsError: null, tasks: [], failed: [] };
+  const stepsP = optional(load([...base, 'steps'], { _limit: 1000 })).then((res) => {
+    if (res.ok) {
+      model.steps = Array.isArray(res.value.data) ? res.value.data : [];
+    } else {
+      model.stepsError = res.error;
+    }
+  });
+  const failedP = optional(load([...base, 'tasks'], failedParams)).then((res) => {
+    model.failed = res.ok && Array.isArray(res.value.data) ? res.value.data : [];
+  });
+  const counted = Promise.all([stepsP, failedP]);
+  const [runRes, tasksRes, dagRes, paramsRes, extrasRes] = await Promise.all([
     load(base),
-    load([...base, 'steps'], { _limit: 1000 }),
     load([...base, 'tasks'], taskParams),
     optional(load([...base, 'dag'])),
     optional(load([...base, 'parameters'])),
-    optional(load([...base, 'tasks'], failedParams)),
     optional(load([...base, 'extras'])),
   ]);
+  // counts that are ready together with the rest are drawn in the same first render
+  await Promise.race([counted, new Promise((resolve) => setTimeout(resolve, 30))]);
 
   const dag = dagRes.ok ? dagRes.value.data : null;
-  const model = {
-    r: runRes.data || {},
-    steps: Array.isArray(stepsRes.data) ? stepsRes.data : [],
-    tasks: Array.isArray(tasksRes.data) ? tasksRes.data : [],
-    failed: failedRes.ok && Array.isArray(failedRes.value.data) ? failedRes.value.data : [],
-  };
+  model.r = runRes.data || {};
+  model.tasks = Array.isArray(tasksRes.data) ? tasksRes.data : [];
   const hasNext = Boolean(tasksRes.pages && tasksRes.pages.next);
   const runId = String(model.r.run ?? model.r.run_id ?? run);
   const hrefHere = (changes) => paths.run(flow, run, withQuery(query, changes));
-  // the timeline reads its own pages as they scroll in: drawn once, kept across live re-renders
-  const timeline = timelineSection({
-    flow, run, runData: model.r, steps: orderSteps(model.steps, dag), stepFilter, query, load, base, hrefHere,
-  });
+  // the timeline reads its own pages as they scroll in: drawn once the steps are known, kept across
+  // live re-renders, and told about live changes
+  let timeline; // undefined: not drawn yet; null: nothing to draw
+  const timelineNow = () => {
+    if (timeline === undefined && model.steps) {
+      timeline = timelineSection({
+        flow, run, runData: model.r, steps: orderSteps(model.steps, dag), stepFilter, query, load, base, hrefHere,
+      });
+    } else if (timeline) {
+      timeline.reattach();
+    }
+    if (timeline === undefined) {
+      return countingSection('Timeline', model.stepsError);
+    }
+    return timeline ? timeline.node : null;
+  };
+  const listHolder = { list: null };
+  const marks = new Set();
+  const mark = (name) => {
+    if (!marks.has(name)) {
+      marks.add(name);
+      // after the caller has put the page in the document, before it is painted
+      requestAnimationFrame(() => performance.mark(name));
+    }
+  };
   const build = () => {
-    const steps = orderSteps(model.steps, dag);
+    const known = model.steps !== null;
+    const steps = orderSteps(model.steps || [], dag);
     const failed = model.failed.filter((t) => normalizeStatus(t.status) === 'failed');
-    return h('section', { class: 'view view-run' },
+    const node = h('section', { class: 'view view-run' },
       runHeader(flow, model.r, runId),
       extrasSection(extrasRes),
       failedShortcut(flow, run, failed, steps, hrefHere),
       parametersSection(paramsRes),
       dag ? dagSection(dag, steps, stepFilter, hrefHere) : dagProblem(dagRes),
-      stepsSection(steps, dag, stepFilter, hrefHere),
-      timeline,
+      known ? stepsSection(steps, dag, stepFilter, hrefHere) : countingSection('Steps', model.stepsError),
+      timelineNow(),
       tasksSection({
-        unknownStep: Boolean(stepFilter) && !steps.some((s) => String(s.step_name) === stepFilter)
+        // a step filter naming no step of the run (known once the steps are counted)
+        unknownStep: known && Boolean(stepFilter) && !steps.some((s) => String(s.step_name) === stepFilter)
           && !(dag && dag.steps && Object.hasOwn(dag.steps, stepFilter)),
-        flow, run, tasks: model.tasks, steps, page, hasNext, statusFilter, stepFilter, order, hrefHere,
-        search, fetchPage: async (p) => {
-          const res = await load([...base, 'tasks'], { ...taskParams, _page: p });
+        listHolder, flow, run, tasks: model.tasks, steps, known, page, hasNext, statusFilter, stepFilter, order, hrefHere,
+        search, fetchPage: async (p, { fresh = false } = {}) => {
+          const res = await (fresh ? load.fresh : load)([...base, 'tasks'], { ...taskParams, _page: p });
           return { rows: Array.isArray(res.data) ? res.data : [], hasNext: Boolean(res.pages && res.pages.next) };
         },
       }));
+    mark('mf-run-first-screen');
+    if (known) {
+      mark('mf-run-complete');
+    }
+    return node;
   };
 
   // what is on screen, kept up to date by the server: the run, its steps, the first page of the task
@@ -114,13 +153,21 @@ export async function runView({ params, query, load }) {
           model.r = next;
         }
         if (batch.has(res.steps)) {
-          model.steps = update('steps', model.steps);
+          model.steps = update('steps', model.steps || []);
         }
         if (res.tasks && batch.has(res.tasks)) {
           model.tasks = update('tasks', model.tasks);
         }
         if (batch.has(res.failed)) {
           model.failed = update('failed', model.failed);
+        }
+        if (changed && timeline && model.steps) {
+          timeline.update({ steps: orderSteps(model.steps, dag), runData: model.r });
+        }
+        if (changed) {
+          // how many live batches the page took in (read by the browser tests)
+          const doc = document.documentElement.dataset;
+          doc.liveApplied = String(Number(doc.liveApplied || 0) + 1);
         }
         return changed;
       },
@@ -133,7 +180,17 @@ export async function runView({ params, query, load }) {
       { label: runId },
     ],
     node: build(),
+    // rebuilt once the counts are in (when they were not in time for the first render)
+    later: model.steps === null ? counted : null,
   };
+}
+
+// A section whose content needs every task of the run, while the server reads them.
+function countingSection(title, error) {
+  return h('section', { class: 'block counting' }, h('h2', null, title),
+    error
+      ? message('warn', 'The task counts could not be loaded; the tasks below are still listed.', h('p', null, error.message))
+      : h('p', { class: 'loading muted' }, 'Counting the tasks of this run…'));
 }
 
 function orderSteps(steps, dag) {
@@ -316,7 +373,7 @@ function taskCounts(counts) {
   return [h('span', { class: 'count-total', title: plural(total, 'task') }, formatCount(total)), ...parts];
 }
 
-function tasksSection({ unknownStep, flow, run, tasks, steps, page, hasNext, statusFilter, stepFilter, order, hrefHere, search, fetchPage }) {
+function tasksSection({ unknownStep, listHolder, flow, run, tasks, steps, known: countsKnown, page, hasNext, statusFilter, stepFilter, order, hrefHere, search, fetchPage }) {
   const counts = {};
   for (const s of steps) {
     if (stepFilter && String(s.step_name) !== stepFilter) {
@@ -330,12 +387,12 @@ function tasksSection({ unknownStep, flow, run, tasks, steps, page, hasNext, sta
   const filters = h('div', { class: 'filters' },
     h('div', { class: 'seg', role: 'group', 'aria-label': 'Task status' },
       [['', 'All', total], ...TASK_STATUSES.map((st) => [st, st[0].toUpperCase() + st.slice(1), counts[st] || 0])]
-        .filter(([st, , n]) => !st || n > 0 || st === statusFilter)
+        .filter(([st, , n]) => !st || n > 0 || st === statusFilter || !countsKnown)
         .map(([st, label, n]) => h('a', {
           class: ['seg-item', st && `seg-${st}`],
           href: hrefHere({ status: st || null, _page: null }) + '#tasks',
           'aria-current': statusFilter === st ? 'true' : null,
-        }, label, h('span', { class: 'seg-count' }, formatCount(n))))),
+        }, label, h('span', { class: 'seg-count' }, countsKnown ? formatCount(n) : '…')))),
     stepFilter
       ? h('span', { class: 'chip chip-filter' }, 'step: ', h('strong', null, stepFilter), ' ',
         h('a', { href: hrefHere({ step: null, _page: null }) + '#tasks', 'aria-label': `Remove step filter ${stepFilter}`, title: 'Show all steps' }, '✕'))
@@ -352,7 +409,7 @@ function tasksSection({ unknownStep, flow, run, tasks, steps, page, hasNext, sta
       : message('empty', statusFilter || stepFilter || search ? 'No tasks match these filters.' : 'No tasks yet.');
   } else {
     const sortHref = (o) => hrefHere({ _order: o === '+ts_epoch' ? null : o, _page: null }) + '#tasks';
-    const known = search ? null : (statusFilter ? (counts[statusFilter] || 0) : total);
+    const known = search || !countsKnown ? null : (statusFilter ? (counts[statusFilter] || 0) : total);
     const thead = h('thead', null, h('tr', null,
           sortHeader('Task', 'task_id', order, sortHref, { firstDir: '+' }),
           th('Step'), th('Status'), th('Attempts', 'col-num'), th('Foreach'),
@@ -360,12 +417,21 @@ function tasksSection({ unknownStep, flow, run, tasks, steps, page, hasNext, sta
           sortHeader('Finished', 'finished_at', order, sortHref),
           sortHeader('Duration', 'duration', order, sortHref, { cls: 'col-num' }),
           th('Logs')));
-    body = virtualTable({
-      thead, className: 'grid tasks-table', columns: 9, pageSize: TASK_PAGE_SIZE,
-      total: known && known >= tasks.length ? known : null, firstPage: tasks, firstHasNext: hasNext, fetchPage,
-      renderRow: (t) => taskRow(flow, run, t), key: `${flow}/${run}?${statusFilter}&${stepFilter}&${search}&${order}`,
-      label: 'Tasks (scroll to load more)',
-    }).node;
+    const rows = known && known >= tasks.length ? known : null;
+    // one list for the life of the page: a re-render (live changes, counts arriving) refreshes the
+    // rows in view and keeps its scroll position, which is also kept in the URL (at=<row>)
+    if (!listHolder.list) {
+      listHolder.list = virtualTable({
+        thead, className: 'grid tasks-table', columns: 9, pageSize: TASK_PAGE_SIZE,
+        total: rows, firstPage: tasks, firstHasNext: hasNext, fetchPage,
+        renderRow: (t) => taskRow(flow, run, t), key: `${flow}/${run}?${statusFilter}&${stepFilter}&${search}&${order}`,
+        label: 'Tasks (scroll to load more)', positionParam: 'at',
+      });
+    } else {
+      listHolder.list.invalidate({ firstPage: tasks, hasNext, total: rows });
+      listHolder.list.reattach();
+    }
+    body = listHolder.list.node;
   }
   return h('section', { class: 'block', id: 'tasks' },
     h('h2', null, 'Tasks', stepFilter ? h('span', { class: 'muted' }, ` of ${stepFilter}`) : null),

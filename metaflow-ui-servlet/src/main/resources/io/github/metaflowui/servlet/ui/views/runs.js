@@ -5,9 +5,11 @@
 // marked, not removed, until the reader is back at the top. The first run in view is kept in the URL
 // (`at=flow/run`, replaced as one scrolls, no new history entries), so a copied link reopens there.
 import { h, replaceChildren } from '../dom.js';
-import { ApiError, optional, apiUrl, getJson, queryString } from '../api.js';
+import { ApiError, optional, queryString } from '../api.js';
 import { paths, navigate, withQuery } from '../nav.js';
-import { splitList, normalizeStatus, formatCount, plural } from '../format.js';
+import { splitList, normalizeStatus, formatCount, plural, dateTimeInputValue, parseDateTimeInput } from '../format.js';
+import { timeZoneSetting } from '../settings.js';
+import { autocomplete } from '../autocomplete.js';
 import { statusBadge, timeEl, durationEl, tagChip, message, sortHeader, th, pageParam, UiError } from '../ui.js';
 import { resourceOf, applyRows, rowKey } from '../live.js';
 import { virtualRows } from '../virtual-list.js';
@@ -32,13 +34,21 @@ const RANGES = [['24h', 'Last 24 hours', DAY], ['7d', 'Last 7 days', 7 * DAY], [
   ['90d', 'Last 90 days', 90 * DAY], ['all', 'All time', null]];
 const DEFAULT_RANGE = '30d';
 const GROUPS = [['', 'No grouping'], ['flow', 'Group by flow'], ['user', 'Group by user']];
-const GROUP_ORDER = { flow: '+flow_id', user: '+user' };
+const GROUP_ROWS = 6;      // runs shown per group (like Metaflow's UI); "show all" filters to the group
+const GROUPS_PAGE = 20;    // groups per request
+const TIME_KEYS = ['ts_epoch:ge', 'ts_epoch:gt', 'ts_epoch:le', 'ts_epoch:lt'];
+// The filters of the last runs list of all flows, restored when the UI is opened at the bare "/".
+const SAVED_KEY = 'metaflow-ui.runs-filters';
+const SAVED_KEYS = [...new Set([...FILTER_KEYS, 'group', '_order'])];
+let firstRender = true;
+const landedAt = `${location.pathname}${location.search}`; // the URL the UI was opened at
 const MAX_TAGS_SHOWN = 4;
 const NEAR_END = 25;       // rows before the end of what is loaded at which the next page is asked for
 const URL_EVERY_MS = 250;  // the `at=` position is written at most this often
 
-export async function runsView({ params, query, load }) {
+export async function runsView({ params, query: asked, load }) {
   const flow = params.flow ?? null;
+  const query = rememberFilters(flow, asked);
   // `_page` links (from the old pager) open at that page's first run; `at` names the first run in view
   const startPage = pageParam(query, '_page');
   const at = (query.get('at') || '').trim();
@@ -46,7 +56,10 @@ export async function runsView({ params, query, load }) {
   const askedLimit = query.get('_limit') ? pageParam(query, '_limit', 1, 1000) : null;
   const linkQuery = withQuery(query, { at: null, _page: null }); // what links keep of this view's URL
   const group = query.get('group') === 'flow' || query.get('group') === 'user' ? query.get('group') : '';
-  const order = query.get('_order') || GROUP_ORDER[group] || '-ts_epoch';
+  const order = query.get('_order') || '-ts_epoch';
+  // grouped: the API answers groups (in the order of their first run), each with its first runs
+  const groupParams = group ? { _group: group === 'flow' ? 'flow_id' : 'user', _group_limit: GROUP_ROWS, _limit: GROUPS_PAGE } : null;
+  const asList = (p) => (groupParams ? { ...p, ...groupParams } : p);
   const apiParams = { _order: order, _limit: askedLimit };
   for (const key of PASS_THROUGH) {
     if (query.get(key)) {
@@ -72,19 +85,30 @@ export async function runsView({ params, query, load }) {
   const span = explicitTime ? null : RANGES.find(([key]) => key === range)[2];
   const listPath = flow === null ? ['runs'] : ['flows', flow, 'runs'];
   const firstParams = span === null ? apiParams : { ...apiParams, 'ts_epoch:ge': rangeStart(span) };
-  const [firstRes, flowsRes] = await Promise.all([
-    load(listPath, firstParams),
-    optional(load(['flows'], { _limit: 1000, _order: '+flow_id' })), // without it, the select offers the current flow only
-  ]);
+  const firstRes = await load(listPath, asList(firstParams));
   let runsRes = firstRes;
   let shownParams = firstParams;
   let widened = false;
   if (!rangeParam && span !== null && !(Array.isArray(firstRes.data) && firstRes.data.length)) {
-    runsRes = await load(listPath, apiParams);
+    runsRes = await load(listPath, asList(apiParams));
     shownParams = apiParams;
     widened = Array.isArray(runsRes.data) && runsRes.data.length > 0;
   }
   const shownRange = widened ? 'all' : (explicitTime ? '' : range);
+  const listHref = (changes) => {
+    const q = withQuery(linkQuery, changes);
+    return flow === null ? paths.runs(q) : paths.flow(flow, q);
+  };
+  const filtered = FILTER_KEYS.some((k) => query.get(k));
+  const header = h('div', { class: 'page-head' },
+    h('div', null,
+      flow === null ? h('h1', null, 'Runs') : h('h1', null, h('span', { class: 'eyebrow' }, 'Flow'), flow),
+      flow === null ? null : h('p', { class: 'muted' }, h('a', { href: paths.runs(linkQuery) }, '← Runs of all flows'))));
+  const notes = widened ? message('info', null, h('p', { class: 'range-note' }, 'Nothing ran in the last 30 days, so all runs are shown.')) : null;
+  if (group) {
+    return groupedView({ flow, group, order, listPath, shownParams, groupParams, firstRes: runsRes, load, linkQuery, listHref,
+      head: [header, filterBar(linkQuery, flow, listHref, shownRange), notes], filtered });
+  }
   const firstData = Array.isArray(runsRes.data) ? runsRes.data : [];
   // the size of a full page (and of the live window): a first page with a next one is full; without
   // one the window holds the whole list
@@ -130,21 +154,6 @@ export async function runsView({ params, query, load }) {
     left: new Set(),    // keys of shown runs that left the list while the reader was scrolled down
   };
 
-  const flows = flowsRes.ok && Array.isArray(flowsRes.value.data) ? flowsRes.value.data.map((f) => String(f.flow_id)) : [];
-  if (flow !== null && !flows.includes(flow)) {
-    flows.unshift(flow);
-  }
-
-  const listHref = (changes) => {
-    const q = withQuery(linkQuery, changes);
-    return flow === null ? paths.runs(q) : paths.flow(flow, q);
-  };
-  const filtered = FILTER_KEYS.some((k) => query.get(k));
-
-  const header = h('div', { class: 'page-head' },
-    h('div', null,
-      flow === null ? h('h1', null, 'Runs') : h('h1', null, h('span', { class: 'eyebrow' }, 'Flow'), flow),
-      flow === null ? null : h('p', { class: 'muted' }, h('a', { href: paths.runs(linkQuery) }, '← Runs of all flows'))));
 
   // ---- rows on screen: runs, group headings, and "loading" rows at the ends
   let display = [];
@@ -153,22 +162,8 @@ export async function runsView({ params, query, load }) {
     if (list.topPage > 1) {
       out.push({ type: 'up' });
     }
-    let current = null;
-    let heading = null;
     for (const run of list.rows) {
-      if (group) {
-        const key = groupKey(run, group);
-        if (heading === null || key !== current) {
-          current = key;
-          heading = { type: 'group', key, n: 0, open: heading === null && list.topPage > 1 };
-          out.push(heading);
-        }
-        heading.n += 1;
-      }
       out.push({ type: 'run', run, key: rowKey(run) });
-    }
-    if (heading && list.hasMore) {
-      heading.more = true;
     }
     if (list.hasMore || list.downError) {
       out.push({ type: 'down' });
@@ -354,12 +349,6 @@ export async function runsView({ params, query, load }) {
         }
         return row;
       }
-      if (item.type === 'group') {
-        const count = `${formatCount(item.n)}${item.more || item.open ? '+' : ''} ${item.n === 1 && !item.more && !item.open ? 'run' : 'runs'}`;
-        return h('tr', { class: 'group-row' }, h('th', { scope: 'colgroup', colspan: String(cols) },
-          group === 'flow' ? 'Flow ' : 'User ', h('strong', null, item.key || '—'),
-          h('span', { class: 'muted' }, ` · ${count}`)));
-      }
       const error = item.type === 'up' ? list.upError : list.downError;
       const retry = () => {
         if (item.type === 'up') {
@@ -382,10 +371,7 @@ export async function runsView({ params, query, load }) {
     } else if (list.topPage > 1) {
       start = display.findIndex((d) => d.type === 'run');
     }
-    if (start > 0 && display[start - 1] && display[start - 1].type === 'group') {
-      start -= 1; // its heading too
-    }
-    table = runsTable({ order, listHref, flow, group, cols, count: () => display.length, renderRow, onRange, startIndex: () => start });
+    table = runsTable({ order, listHref, flow, cols, count: () => display.length, renderRow, onRange, startIndex: () => start });
     return h('div', { class: 'runs-list' }, newRuns, table.node);
   };
 
@@ -428,8 +414,8 @@ export async function runsView({ params, query, load }) {
   const hasRuns = list.rows.length > 0;
   const node = h('section', { class: 'view view-runs' },
     header,
-    filterBar(linkQuery, flow, flows, listHref, shownRange),
-    widened ? message('info', null, h('p', { class: 'range-note' }, 'Nothing ran in the last 30 days, so all runs are shown.')) : null,
+    filterBar(linkQuery, flow, listHref, shownRange),
+    notes,
     note ? message('info', null, h('p', { class: 'range-note' }, note)) : null,
     hasRuns ? runsList() : emptyState(filtered, flow));
 
@@ -469,138 +455,381 @@ function rangeStart(span) {
 }
 
 /**
- * Fills a <datalist> with server suggestions (/api/autocomplete/{kind}) for what is typed; for a
- * comma-separated list only the last item is completed.
+ * The filters of the runs list of all flows are remembered (localStorage); opening the UI at the bare
+ * "/" (the first page shown, not a link back to it) restores them. A URL with a query always wins.
  */
-function autocomplete(input, kind, flow, { list = false } = {}) {
-  const id = `dl-${kind}`;
-  const datalist = h('datalist', { id });
-  input.setAttribute('list', id);
-  let timer = null;
-  let asked = null;
-  const refresh = async () => {
-    const text = input.value;
-    const parts = list ? text.split(',') : [text];
-    const part = parts[parts.length - 1].trim();
-    const head = list ? parts.slice(0, -1).map((x) => x.trim()).filter(Boolean) : [];
-    const key = `${part}|${head.join(',')}`;
-    if (key === asked) {
-      return;
-    }
-    asked = key;
-    try {
-      const res = await getJson(apiUrl(['autocomplete', kind], { q: part, flow_id: flow, _limit: 20 }));
-      if (asked !== key) {
-        return;
+function rememberFilters(flow, query) {
+  const first = firstRender;
+  firstRender = false;
+  if (flow !== null) {
+    return query;
+  }
+  let out = query;
+  try {
+    if (first && location.search === '' && landedAt === location.pathname && ![...query.keys()].length) {
+      const saved = new URLSearchParams(localStorage.getItem(SAVED_KEY) || '');
+      const kept = new URLSearchParams();
+      for (const [k, v] of saved) {
+        if (SAVED_KEYS.includes(k)) {
+          kept.append(k, v);
+        }
       }
-      const values = Array.isArray(res.data) ? res.data.map(String) : [];
-      replaceChildren(datalist, values.map((v) => h('option', { value: list ? [...head, v].join(', ') : v })));
-    } catch {
-      asked = null; // suggestions are a convenience: the field works without them
+      if ([...kept.keys()].length) {
+        out = kept;
+        history.replaceState(history.state, '', `${paths.runs(kept)}${location.hash}`);
+      }
     }
-  };
-  const later = () => {
-    clearTimeout(timer);
-    timer = setTimeout(refresh, 150);
-  };
-  input.addEventListener('focus', later);
-  input.addEventListener('input', later);
-  return datalist;
+    const save = new URLSearchParams();
+    for (const [k, v] of out) {
+      if (SAVED_KEYS.includes(k)) {
+        save.append(k, v);
+      }
+    }
+    if ([...save.keys()].length) {
+      localStorage.setItem(SAVED_KEY, queryString(save));
+    } else {
+      localStorage.removeItem(SAVED_KEY);
+    }
+  } catch {
+    // storage may be disabled: nothing is remembered
+  }
+  return out;
 }
 
-function filterBar(query, flow, flows, listHref, shownRange) {
-  const current = query.get('status') || '';
+/** Selected statuses of the `status` parameter (a comma list), in the filter's order. */
+function statusSet(query) {
+  return new Set(splitList(query.get('status')).map((s) => s.toLowerCase()));
+}
+
+function filterBar(query, flow, listHref, shownRange) {
+  // status: "All" or one status; the checkbox-like toggles next to each add or remove it from a set
+  const current = statusSet(query);
   const statusLinks = h('div', { class: 'seg', role: 'group', 'aria-label': 'Status' },
-    STATUS_FILTERS.map(([value, label]) => h('a', {
-      class: ['seg-item', value && `seg-${value}`],
-      href: listHref({ status: value || null, _page: null }),
-      'aria-current': current === value ? 'true' : null,
-    }, label)));
+    STATUS_FILTERS.map(([value, label]) => {
+      const on = value ? current.has(value) : current.size === 0;
+      const next = new Set(current);
+      if (value && on) {
+        next.delete(value);
+      } else if (value) {
+        next.add(value);
+      }
+      const multi = value ? STATUS_FILTERS.map(([v]) => v).filter((v) => v && next.has(v)).join(',') : null;
+      return h('span', { class: 'seg-pair' },
+        h('a', {
+          class: ['seg-item', value && `seg-${value}`],
+          href: listHref({ status: value || null, _page: null }),
+          'aria-current': (value ? current.size === 1 && on : on) ? 'true' : null,
+          'aria-label': value ? `Only ${label.toLowerCase()}` : 'All statuses',
+        }, label),
+        value ? h('a', {
+          class: ['seg-add', on && 'seg-add-on'], href: listHref({ status: multi || null, _page: null }),
+          role: 'checkbox', 'aria-checked': on ? 'true' : 'false',
+          title: on ? `Also without ${label.toLowerCase()} runs` : `Also ${label.toLowerCase()} runs`,
+          'aria-label': `${label} (one of several statuses)`, dataset: { status: value },
+        }, on ? '☑' : '☐') : null);
+    }));
 
-  const flowSelect = h('select', { name: 'flow', id: 'f-flow' },
-    h('option', { value: '' }, 'All flows'),
-    flows.map((f) => h('option', { value: f, selected: f === flow }, f)));
-  const userInput = h('input', {
-    type: 'search', name: 'user', id: 'f-user', value: query.get('user') || '',
-    placeholder: 'any user', autocomplete: 'off', spellcheck: 'false',
+  const field = (name, id, value, placeholder) => h('input', {
+    type: 'search', name, id, value, placeholder, autocomplete: 'off', spellcheck: 'false',
   });
-  const tagInput = h('input', {
-    type: 'search', name: 'tags', id: 'f-tags', value: splitList(query.get('_tags')).join(', '),
-    placeholder: 'e.g. env:test', autocomplete: 'off', spellcheck: 'false',
-  });
+  const flowInput = field('flow', 'f-flow', flow ?? '', 'all flows');
+  const userInput = field('user', 'f-user', query.get('user') || '', 'any user');
+  const tagInput = field('tags', 'f-tags', splitList(query.get('_tags')).join(', '), 'e.g. env:test');
+  const projectInput = field('project', 'f-project', query.get('project') || '', 'any project');
+  const branchInput = field('branch', 'f-branch', query.get('branch') || '', 'any branch');
 
-  const projectInput = h('input', {
-    type: 'search', name: 'project', id: 'f-project', value: query.get('project') || '',
-    placeholder: 'any project', autocomplete: 'off', spellcheck: 'false',
-  });
-  const branchInput = h('input', {
-    type: 'search', name: 'branch', id: 'f-branch', value: query.get('branch') || '',
-    placeholder: 'any branch', autocomplete: 'off', spellcheck: 'false',
-  });
+  const custom = shownRange === '';
   const rangeSelect = h('select', { name: 'range', id: 'f-range' },
-    shownRange === '' ? h('option', { value: '', selected: true }, 'Custom range') : null,
-    RANGES.map(([key, label]) => h('option', { value: key, selected: key === shownRange }, label)));
+    RANGES.map(([key, label]) => h('option', { value: key, selected: key === shownRange }, label)),
+    h('option', { value: 'custom', selected: custom }, 'Custom range'));
+  const timeOf = (key, delta) => (query.get(key) && Number.isFinite(Number(query.get(key))) ? Number(query.get(key)) + delta : null);
+  const from = timeOf('ts_epoch:ge', 0) ?? timeOf('ts_epoch:gt', 1);
+  const to = timeOf('ts_epoch:le', 0) ?? timeOf('ts_epoch:lt', -1);
+  const zone = timeZoneSetting() === 'utc' ? 'UTC' : 'local time';
+  const fromInput = h('input', { type: 'datetime-local', step: '1', name: 'from', id: 'f-from', value: from === null ? '' : dateTimeInputValue(from) });
+  const toInput = h('input', { type: 'datetime-local', step: '1', name: 'to', id: 'f-to', value: to === null ? '' : dateTimeInputValue(to) });
+  const customBox = h('div', { class: 'range-custom', hidden: !custom, role: 'group', 'aria-label': `Custom start time range (${zone})` },
+    h('label', { class: 'field', for: 'f-from' }, h('span', null, `From (${zone})`), fromInput),
+    h('label', { class: 'field', for: 'f-to' }, h('span', null, `To (${zone})`), toInput));
   const groupSelect = h('select', { name: 'group', id: 'f-group' },
     GROUPS.map(([key, label]) => h('option', { value: key, selected: key === (query.get('group') || '') }, label)));
-
-  const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter runs' },
-    statusLinks,
-    h('label', { class: 'field', for: 'f-flow' }, h('span', null, 'Flow'), flowSelect),
-    h('label', { class: 'field', for: 'f-user' }, h('span', null, 'User'), userInput, autocomplete(userInput, 'users', flow)),
-    h('label', { class: 'field', for: 'f-tags', title: 'Runs having all these tags (comma separated)' },
-      h('span', null, 'Tags ', h('span', { class: 'field-hint' }, '(runs having all of them, comma separated)')), tagInput,
-      autocomplete(tagInput, 'tags', flow, { list: true })),
-    h('label', { class: 'field', for: 'f-project', title: 'The project of @project flows (system tag project:)' }, h('span', null, 'Project'), projectInput),
-    h('label', { class: 'field', for: 'f-branch', title: 'The project branch (system tag project_branch:)' }, h('span', null, 'Branch'), branchInput),
-    h('label', { class: 'field', for: 'f-range' }, h('span', null, 'Started'), rangeSelect),
-    h('label', { class: 'field', for: 'f-group' }, h('span', null, 'Group'), groupSelect),
-    h('button', { type: 'submit', class: 'btn' }, 'Apply'),
-    FILTER_KEYS.some((k) => query.get(k))
-      ? h('a', { class: 'btn btn-quiet', href: flow === null ? paths.runs() : paths.flow(flow) }, 'Clear filters')
-      : null);
 
   const submit = () => {
     const tags = splitList(tagInput.value).join(',');
     const range = rangeSelect.value;
     const q = withQuery(query, {
       user: userInput.value.trim(), _tags: tags, project: projectInput.value.trim(), branch: branchInput.value.trim(),
-      range: range === DEFAULT_RANGE ? null : range, group: groupSelect.value, _page: null,
+      range: range === DEFAULT_RANGE || range === 'custom' ? null : range, group: groupSelect.value, _page: null,
     });
-    if (range) {
-      for (const k of ['ts_epoch:ge', 'ts_epoch:gt', 'ts_epoch:le', 'ts_epoch:lt']) {
-        q.delete(k);
+    for (const k of TIME_KEYS) {
+      q.delete(k);
+    }
+    if (range === 'custom') {
+      const start = fromInput.value ? parseDateTimeInput(fromInput.value) : null;
+      const end = toInput.value ? parseDateTimeInput(toInput.value) : null;
+      fromInput.setCustomValidity(start !== null && end !== null && start > end ? 'The start must be before the end.' : '');
+      if (!fromInput.reportValidity()) {
+        return;
+      }
+      if (start === null && end === null) {
+        q.set('range', 'all'); // an open custom range is all time
+      }
+      if (start !== null) {
+        q.set('ts_epoch:ge', String(start));
+      }
+      if (end !== null) {
+        q.set('ts_epoch:le', String(end));
       }
     }
-    if (groupSelect.value !== (query.get('group') || '')) {
-      q.delete('_order'); // the grouping brings its own order
-    }
-    const target = flowSelect.value;
+    const target = flowInput.value.trim();
     if (target === (flow ?? '')) {
       navigate(flow === null ? paths.runs(q) : paths.flow(flow, q));
     } else {
       navigate(target ? paths.flow(target, q) : paths.runs(q));
     }
   };
+
+  const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter runs' },
+    statusLinks,
+    h('label', { class: 'field', for: 'f-flow' }, h('span', null, 'Flow'), flowInput,
+      autocomplete(flowInput, 'flows', { onPick: () => submit() })),
+    h('label', { class: 'field', for: 'f-user' }, h('span', null, 'User'), userInput, autocomplete(userInput, 'users', { flow })),
+    h('label', { class: 'field', for: 'f-tags', title: 'Runs having all these tags (comma separated)' },
+      h('span', null, 'Tags ', h('span', { class: 'field-hint' }, '(runs having all of them, comma separated)')), tagInput,
+      autocomplete(tagInput, 'tags', { flow, list: true })),
+    h('label', { class: 'field', for: 'f-project', title: 'The project of @project flows (system tag project:)' },
+      h('span', null, 'Project'), projectInput, autocomplete(projectInput, 'projects', { flow })),
+    h('label', { class: 'field', for: 'f-branch', title: 'The project branch (system tag project_branch:)' },
+      h('span', null, 'Branch'), branchInput, autocomplete(branchInput, 'branches', { flow })),
+    h('label', { class: 'field', for: 'f-range' }, h('span', null, 'Started'), rangeSelect),
+    customBox,
+    h('label', { class: 'field', for: 'f-group' }, h('span', null, 'Group'), groupSelect),
+    h('button', { type: 'submit', class: 'btn' }, 'Apply'),
+    FILTER_KEYS.some((k) => query.get(k))
+      ? h('a', { class: 'btn btn-quiet', href: flow === null ? paths.runs() : paths.flow(flow) }, 'Clear filters')
+      : null);
+
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     submit();
   });
-  flowSelect.addEventListener('change', submit);
-  rangeSelect.addEventListener('change', submit);
+  rangeSelect.addEventListener('change', () => {
+    if (rangeSelect.value === 'custom') {
+      customBox.hidden = false;
+      fromInput.focus();
+    } else {
+      submit();
+    }
+  });
   groupSelect.addEventListener('change', submit);
   return form;
 }
 
-function groupKey(run, group) {
-  if (group === 'flow') {
-    return String(run.flow_id ?? '');
+/**
+ * The grouped list: one block per flow or user (in the order of its first run in the chosen order, so
+ * by its newest run by default), each a heading, its first GROUP_ROWS runs and a "show all" row that
+ * filters to the group; more groups load on scrolling (the API's group cursor). Live: runs shown are
+ * patched in place (status, finish); new runs wait behind the "N new runs" button, which reloads the groups.
+ */
+function groupedView({ flow, group, order, listPath, shownParams, groupParams, firstRes, load, linkQuery, listHref, head, filtered }) {
+  const state = { groups: [], nextCursor: null, exact: true, loading: false, error: null };
+  const addPage = (res) => {
+    const seen = new Set(state.groups.map((g) => g.key));
+    for (const g of Array.isArray(res.data) ? res.data : []) {
+      const key = String(g.group ?? '');
+      if (!seen.has(key)) {
+        seen.add(key);
+        state.groups.push({ key, count: Number(g.count) || 0, more: Boolean(g.more), runs: Array.isArray(g.runs) ? g.runs : [] });
+      }
+    }
+    state.nextCursor = (res.pages && res.pages.next_cursor) || null;
+    state.exact = !(res.pages && res.pages.exact === false);
+  };
+  addPage(firstRes);
+  const label = group === 'flow' ? 'Flow' : 'User';
+  const showAllHref = (key) => (group === 'flow'
+    ? paths.flow(key, withQuery(linkQuery, { group: null, flow_id: null, _order: null }))
+    : listHref({ user: key, group: null, _order: null }));
+  const countText = (g) => `${formatCount(g.count)}${state.exact ? '' : '+'} ${g.count === 1 && state.exact ? 'run' : 'runs'}`;
+
+  let display = [];
+  const rebuild = () => {
+    const out = [];
+    for (const g of state.groups) {
+      out.push({ type: 'group', g });
+      for (const run of g.runs) {
+        out.push({ type: 'run', run, key: rowKey(run) });
+      }
+      if (g.more) {
+        out.push({ type: 'all', g });
+      }
+    }
+    if (state.nextCursor || state.error) {
+      out.push({ type: 'down' });
+    }
+    display = out;
+  };
+  rebuild();
+
+  let table = null;
+  const gone = () => !table || !table.node.isConnected;
+  async function loadDown() {
+    if (state.loading || !state.nextCursor || state.error) {
+      return;
+    }
+    state.loading = true;
+    try {
+      addPage(await load(listPath, { ...shownParams, ...groupParams, _cursor: state.nextCursor }));
+    } catch (e) {
+      if (e && e.name === 'AbortError') {
+        return;
+      }
+      state.error = e;
+    } finally {
+      state.loading = false;
+    }
+    if (!gone()) {
+      rebuild();
+      table.refresh();
+    }
   }
-  const user = run.user ?? run.user_name;
-  return user === null || user === undefined ? '' : String(user);
+
+  const cols = flow === null ? 8 : 7;
+  const renderRow = (i) => {
+    const item = display[i];
+    if (!item) {
+      return h('tr', { class: 'vplaceholder' }, h('td', { colspan: String(cols) }));
+    }
+    if (item.type === 'run') {
+      const row = runRow(item.run, linkQuery, listHref, flow);
+      if (left.has(item.key)) {
+        row.classList.add('row-left');
+        row.title = 'No longer matches the filters; it goes when the groups are reloaded.';
+      }
+      return row;
+    }
+    if (item.type === 'group') {
+      const { g } = item;
+      return h('tr', { class: 'group-row', dataset: { group: g.key } }, h('th', { scope: 'colgroup', colspan: String(cols) },
+        `${label} `, g.key ? h('a', { href: showAllHref(g.key), title: `All runs of ${g.key}` }, g.key) : h('strong', null, '—'),
+        h('span', { class: 'muted' }, ` · ${countText(g)}`)));
+    }
+    if (item.type === 'all') {
+      const { g } = item;
+      return h('tr', { class: 'group-all' }, h('td', { colspan: String(cols) },
+        g.key ? h('a', { href: showAllHref(g.key), class: 'show-all' },
+          state.exact ? `Show all ${formatCount(g.count)} runs of ${g.key} →` : `Show all runs of ${g.key} →`) : null));
+    }
+    const retry = () => {
+      state.error = null;
+      loadDown();
+      rebuild();
+      table.refresh();
+    };
+    return h('tr', { class: ['vplaceholder', 'vload-down'] }, h('td', { colspan: String(cols), class: 'muted' },
+      state.error ? [`Could not load more groups: ${state.error.message} `, h('button', { type: 'button', class: 'btn btn-small', onclick: retry }, 'Retry')]
+        : 'Loading more groups…'));
+  };
+  const onRange = (top, bottom) => {
+    if (state.nextCursor && bottom >= display.length - NEAR_END) {
+      loadDown();
+    }
+  };
+
+  // live: the plain list's first page (the newest runs in this order) as the server sees it
+  const resource = resourceOf(listPath, shownParams);
+  const newRuns = h('button', { type: 'button', class: 'btn new-runs', hidden: true });
+  const pending = new Set();
+  const left = new Set(); // shown runs that left the filters (e.g. finished under "running")
+  let win = null;
+  let liveSpec = null;
+  newRuns.addEventListener('click', () => {
+    if (liveSpec && liveSpec.reload) {
+      liveSpec.reload(); // the groups again, from the server, with the new runs in them
+    }
+  });
+
+  const hasGroups = state.groups.length > 0;
+  let body;
+  if (hasGroups) {
+    table = runsTable({ order, listHref, flow, cols, count: () => display.length, renderRow, onRange, startIndex: () => 0 });
+    body = h('div', { class: 'runs-list runs-grouped' }, newRuns, table.node);
+  } else {
+    body = emptyState(filtered, flow);
+  }
+  liveSpec = {
+    resources: [resource],
+    apply(batch) {
+      const events = batch.get(resource);
+      if (!events) {
+        return false;
+      }
+      if (win === null) {
+        const i = events.map((e) => e.type).lastIndexOf('snapshot');
+        if (i >= 0) {
+          win = applyRows([], events.slice(i));
+        }
+        return false;
+      }
+      const before = win;
+      win = applyRows(before, events);
+      if (!hasGroups) {
+        return win.length ? 'reload' : false;
+      }
+      const beforeKeys = new Set(before.map(rowKey));
+      const byKey = new Map(win.map((r) => [rowKey(r), r]));
+      const shown = new Set();
+      for (const g of state.groups) {
+        g.runs = g.runs.map((r) => {
+          const k = rowKey(r);
+          shown.add(k);
+          return byKey.get(k) || r; // a status change (or any other) in place
+        });
+      }
+      // new to the window and not shown: arrivals (a run only pushed up from below a full window is not)
+      const winKeys = win.map(rowKey);
+      let lastBefore = -1;
+      winKeys.forEach((k, j) => {
+        if (beforeKeys.has(k)) {
+          lastBefore = j;
+        }
+      });
+      winKeys.forEach((k, j) => {
+        if (!beforeKeys.has(k) && !shown.has(k) && (lastBefore < 0 || j < lastBefore || before.length === 0)) {
+          pending.add(k);
+        }
+      });
+      // gone from the window: left the list, unless only pushed out of its end
+      const winSet = new Set(winKeys);
+      const beforeList = before.map(rowKey);
+      let lastKept = -1;
+      beforeList.forEach((k, j) => {
+        if (winSet.has(k)) {
+          lastKept = j;
+        }
+      });
+      beforeList.forEach((k, j) => {
+        if (!winSet.has(k) && j < lastKept && shown.has(k)) {
+          left.add(k);
+        }
+      });
+      newRuns.hidden = pending.size === 0;
+      replaceChildren(newRuns, '↑ ', plural(pending.size, 'new run'));
+      rebuild();
+      table.refresh();
+      return false;
+    },
+  };
+  return {
+    live: liveSpec,
+    title: flow === null ? 'Runs' : `${flow} · Runs`,
+    crumbs: flow === null ? [{ label: 'Runs' }] : [{ label: 'Runs', href: paths.runs() }, { label: flow }],
+    node: h('section', { class: 'view view-runs' }, ...head, body),
+  };
 }
 
-function runsTable({ order, listHref, flow, group, cols, count, renderRow, onRange, startIndex }) {
-  const sortHref = (o) => listHref({ _order: o === (GROUP_ORDER[group] || '-ts_epoch') ? null : o });
+function runsTable({ order, listHref, flow, cols, count, renderRow, onRange, startIndex }) {
+  const sortHref = (o) => listHref({ _order: o === '-ts_epoch' ? null : o });
   const thead = h('thead', null, h('tr', null,
     sortHeader('Status', 'status', order, sortHref, { firstDir: '+', cls: 'col-status' }),
     flow === null ? sortHeader('Flow', 'flow_id', order, sortHref, { firstDir: '+', cls: 'col-flow' }) : null,

@@ -27,14 +27,20 @@ export function timelineSection(o) {
   const runStatus = normalizeStatus(o.runData.status);
   const defaultMode = runStatus === 'failed' ? 'failed' : (runStatus === 'running' ? 'newest' : 'workflow');
   const mode = MODES.some(([m]) => m === o.query.get('tl')) ? o.query.get('tl') : defaultMode;
-  const runStart = toMillis(o.runData.ts_epoch) ?? Math.min(...o.steps.map((s) => toMillis(s.started_at ?? s.ts_epoch) ?? Infinity));
-  const running = normalizeStatus(o.runData.status) === 'running';
-  const ends = o.steps.map((s) => toMillis(s.finished_at)).filter((x) => x !== null);
-  const runEnd = running ? Date.now() : (toMillis(o.runData.finished_at) ?? (ends.length ? Math.max(...ends) : Date.now()));
+  let steps = o.steps;
+  let runData = o.runData;
+  const runStart = toMillis(runData.ts_epoch) ?? Math.min(...steps.map((s) => toMillis(s.started_at ?? s.ts_epoch) ?? Infinity));
+  const endOf = () => {
+    const ends = steps.map((s) => toMillis(s.finished_at)).filter((x) => x !== null);
+    return normalizeStatus(runData.status) === 'running' ? Date.now()
+      : (toMillis(runData.finished_at) ?? (ends.length ? Math.max(...ends) : Date.now()));
+  };
+  let runEnd = endOf();
   if (!Number.isFinite(runStart) || !(runEnd > runStart)) {
     return null;
   }
-  const full = { from: runStart, to: runEnd + Math.max(1, (runEnd - runStart) * 0.02) };
+  const fullOf = () => ({ from: runStart, to: runEnd + Math.max(1, (runEnd - runStart) * 0.02) });
+  let full = fullOf();
   const asked = (o.query.get('tlw') || '').split('~').map(Number);
   let win = asked.length === 2 && asked.every(Number.isFinite) && asked[1] > asked[0] ? { from: asked[0], to: asked[1] } : { ...full };
 
@@ -67,7 +73,7 @@ export function timelineSection(o) {
     return el;
   }
 
-  function redraw() {
+  function redraw({ keepUrl = false } = {}) {
     for (const t of [...tracks]) {
       if (!t.isConnected) {
         tracks.delete(t);
@@ -76,7 +82,9 @@ export function timelineSection(o) {
       t.querySelectorAll('.tl-bar').forEach((b) => place(b, Number(b.dataset.from), Number(b.dataset.to)));
     }
     axis.replaceChildren(...ticks());
-    history.replaceState(history.state, '', hereWith({ tlw: win.from === full.from && win.to === full.to ? null : `${Math.round(win.from)}~${Math.round(win.to)}` }));
+    if (!keepUrl) {
+      history.replaceState(history.state, '', hereWith({ tlw: win.from === full.from && win.to === full.to ? null : `${Math.round(win.from)}~${Math.round(win.to)}` }) + location.hash);
+    }
   }
 
   function ticks() {
@@ -90,7 +98,7 @@ export function timelineSection(o) {
     return out;
   }
 
-  const stepRows = o.steps.map((s) => {
+  const stepRowsOf = () => steps.map((s) => {
     const name = String(s.step_name);
     const from = toMillis(s.started_at ?? s.ts_epoch);
     const to = toMillis(s.finished_at) ?? runEnd;
@@ -113,7 +121,7 @@ export function timelineSection(o) {
     const cached = attemptsCache.get(id);
     if (cached === undefined) {
       attemptsCache.set(id, 'loading');
-      o.load([...o.base, 'steps', String(t.step_name), 'tasks', id, 'attempts'], { _limit: 1000 })
+      o.load.fresh([...o.base, 'steps', String(t.step_name), 'tasks', id, 'attempts'], { _limit: 1000 })
         .then((res) => {
           attemptsCache.set(id, Array.isArray(res.data) ? res.data : []);
           if (tasksList) {
@@ -166,21 +174,27 @@ export function timelineSection(o) {
   // Workflow mode: the tasks of each step in graph order, each step's by start. Row i of the list
   // maps to (step, offset) through the steps' task counts; only the API pages covering the rows in
   // view are fetched.
-  const groups = [];
+  let groups = [];
   let grouped = 0;
-  if (mode === 'workflow') {
-    for (const st of o.steps) {
-      const name = String(st.step_name);
-      const n = Number((st.task_counts || {}).total ?? 0);
-      if (n > 0 && (!o.stepFilter || o.stepFilter === name)) {
-        groups.push({ name, start: grouped, n });
-        grouped += n;
+  const regroup = () => {
+    groups = [];
+    grouped = 0;
+    if (mode === 'workflow') {
+      for (const st of steps) {
+        const name = String(st.step_name);
+        const n = Number((st.task_counts || {}).total ?? 0);
+        if (n > 0 && (!o.stepFilter || o.stepFilter === name)) {
+          groups.push({ name, start: grouped, n });
+          grouped += n;
+        }
       }
     }
-  }
-  const stepPage = (name, page) => o.load([...o.base, 'tasks'], { ...params, step_name: name, _page: page })
+  };
+  regroup();
+  const workflow = groups.length > 0;
+  const stepPage = (name, page, fresh) => (fresh ? o.load.fresh : o.load)([...o.base, 'tasks'], { ...params, step_name: name, _page: page })
     .then((res) => (Array.isArray(res.data) ? res.data : []));
-  async function workflowPage(p) {
+  async function workflowPage(p, { fresh = false } = {}) {
     const from = (p - 1) * PAGE;
     const to = Math.min(grouped, p * PAGE);
     const rows = [];
@@ -196,7 +210,7 @@ export function timelineSection(o) {
       const lastPage = Math.floor((k1 - 1) / PAGE) + 1;
       const got = [];
       for (let q = firstPage; q <= lastPage; q++) {
-        got.push(...await stepPage(g.name, q));
+        got.push(...await stepPage(g.name, q, fresh));
       }
       const part = got.slice(k0 - (firstPage - 1) * PAGE, k1 - (firstPage - 1) * PAGE);
       rows.push(...part);
@@ -212,11 +226,11 @@ export function timelineSection(o) {
     className: 'grid tl-table',
     columns: 2,
     pageSize: PAGE,
-    total: groups.length ? grouped : null,
+    total: workflow ? grouped : null,
     firstPage: null,
     firstHasNext: true,
-    fetchPage: groups.length ? workflowPage : async (p) => {
-      const res = await o.load([...o.base, 'tasks'], { ...params, _page: p });
+    fetchPage: workflow ? workflowPage : async (p, { fresh = false } = {}) => {
+      const res = await (fresh ? o.load.fresh : o.load)([...o.base, 'tasks'], { ...params, _page: p });
       return { rows: Array.isArray(res.data) ? res.data : [], hasNext: Boolean(res.pages && res.pages.next) };
     },
     renderRow: taskRow,
@@ -234,10 +248,11 @@ export function timelineSection(o) {
   };
   const btn = (text, label, fn) => h('button', { type: 'button', class: 'btn btn-small', 'aria-label': label, title: label, onclick: fn }, text);
 
+  const stepsBody = h('tbody', null, stepRowsOf());
   const body = h('div', { class: 'tl-body' },
     h('div', { class: 'table-wrap' }, h('table', { class: 'grid tl-table tl-steps' },
       h('thead', null, h('tr', null, h('th', { scope: 'col', class: 'tl-label' }, 'Step'), h('th', { scope: 'col' }, 'Run time'))),
-      h('tbody', null, stepRows))),
+      stepsBody)),
     tasksList.node);
 
   // Ctrl+wheel zooms around the pointer, drag pans.
@@ -290,7 +305,46 @@ export function timelineSection(o) {
     delete body.dataset.dragged;
   }, true);
 
-  return h('details', { class: 'block', id: 'timeline', open: true, dataset: { key: 'timeline' } },
+  // Live changes: step bars and counts are redrawn, the window follows a running run's end (unless
+  // zoomed in), and the task rows in view are fetched again (at most once a second); rows scrolled
+  // to later are fetched as they come into view.
+  let lastRefetch = 0;
+  let refetchTimer = 0;
+  const refetch = () => {
+    refetchTimer = 0;
+    lastRefetch = Date.now();
+    attemptsCache.clear();
+    tasksList.invalidate(workflow ? { total: grouped } : {});
+  };
+  function update(next) {
+    if (next.steps) {
+      steps = next.steps;
+    }
+    if (next.runData) {
+      runData = next.runData;
+    }
+    const whole = win.from === full.from && win.to === full.to;
+    runEnd = Math.max(runEnd, endOf());
+    full = fullOf();
+    if (whole) {
+      win = { ...full };
+    }
+    if (workflow) {
+      regroup();
+    }
+    tracks.forEach((t) => {
+      if (stepsBody.contains(t)) {
+        tracks.delete(t);
+      }
+    });
+    stepsBody.replaceChildren(...stepRowsOf());
+    redraw({ keepUrl: true });
+    if (!refetchTimer) {
+      refetchTimer = setTimeout(refetch, Math.max(0, 1000 - (Date.now() - lastRefetch)));
+    }
+  }
+
+  const node = h('details', { class: 'block', id: 'timeline', open: true, dataset: { key: 'timeline' } },
     h('summary', null, h('h2', null, 'Timeline')),
     h('div', { class: 'filters tl-tools' },
       h('div', { class: 'seg', role: 'group', 'aria-label': 'Timeline mode' },
@@ -305,4 +359,5 @@ export function timelineSection(o) {
       }),
       h('span', { class: 'muted tl-hint' }, 'Drag to pan, Ctrl+wheel to zoom; retried tasks show each attempt')),
     body);
+  return { node, update, reattach: () => tasksList.reattach() };
 }
