@@ -99,7 +99,8 @@ final class Browser implements AutoCloseable {
     /** Waits for the page's render loop to settle (no request in flight, content shown). */
     void settle() {
         waitFor(d -> Boolean.TRUE.equals(js("return !document.documentElement.classList.contains('is-loading')"
-                + " && !document.querySelector('#main > p.loading')")));
+                + " && !document.querySelector('#main > p.loading')"
+                + " && !document.querySelector('#main section.counting p.loading')"))); // a run's counts come a moment later
     }
 
     <T> T waitFor(Function<WebDriver, T> condition) {
