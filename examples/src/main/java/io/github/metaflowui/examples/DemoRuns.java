@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -60,6 +61,7 @@ final class DemoRuns implements AutoCloseable {
     private volatile boolean stopped;
     private volatile int runsStarted;
     private volatile String currentRun;
+    private final List<String> runIds = new CopyOnWriteArrayList<>();
     private long lastRunMicros;
 
     /**
@@ -93,6 +95,14 @@ final class DemoRuns implements AutoCloseable {
     /** How many runs were started so far. */
     int runsStarted() {
         return runsStarted;
+    }
+
+    /**
+     * The id of the {@code n}-th run started (from 1), or null before it starts. Unlike
+     * {@link #currentRun()} it stays the same while later runs start.
+     */
+    String run(int n) {
+        return n >= 1 && n <= runIds.size() ? runIds.get(n - 1) : null;
     }
 
     /** The id of the run being written, or of the last one. */
@@ -181,6 +191,7 @@ final class DemoRuns implements AutoCloseable {
         Plan plan = new Plan(now, runId);
         planRun(plan, runDir, failEnd);
         currentRun = runId;
+        runIds.add(runId);
         runsStarted++;
         made.add(runDir);
         while (made.size() > keepRuns) {

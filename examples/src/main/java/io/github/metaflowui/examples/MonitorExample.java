@@ -13,9 +13,15 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * Monitoring runs from a Java service: prints every status change of a flow's runs, raises an alert
@@ -62,15 +68,19 @@ public final class MonitorExample {
              MetaflowMonitor monitor = MetaflowMonitor.of(watcher);
              DemoRuns runs = demo ? new DemoRuns(root, Clock.systemUTC(), speed) : null) {
 
+            // runs whose alert or done line has been printed (the demo waits for them before it stops)
+            Map<RunRef, CompletableFuture<Void>> reported = new ConcurrentHashMap<>();
+            Function<RunRef, CompletableFuture<Void>> report = ref -> reported.computeIfAbsent(ref, k -> new CompletableFuture<>());
             // 1. alert on every failed run of the flow
-            Set<RunRef> alerted = ConcurrentHashMap.newKeySet();
             monitor.onRunFailed(flow, r -> {
                 out.println("ALERT " + r.ref() + " failed: " + r.status().reason());
-                alerted.add(r.ref());
+                report.apply(r.ref()).complete(null);
             });
             // 2. a line for every run that completes
-            monitor.onRunStatus(RunQuery.ofFlow(flow), Status.COMPLETED,
-                    r -> out.println("done  " + r.ref() + " in " + r.duration().map(Duration::toSeconds).orElse(0L) + " s"));
+            monitor.onRunStatus(RunQuery.ofFlow(flow), Status.COMPLETED, r -> {
+                out.println("done  " + r.ref() + " in " + r.duration().map(Duration::toSeconds).orElse(0L) + " s");
+                report.apply(r.ref()).complete(null);
+            });
             monitor.onError(e -> out.println("(the data source failed " + e.failures() + " time(s): " + e.message()
                     + "; retrying)"));
             if (!demo) {
@@ -80,13 +90,14 @@ public final class MonitorExample {
             }
             runs.start();
             // 3. follow the demo runs one by one: their status changes, then their end
-            Run last = null;
+            List<RunRef> followed = new ArrayList<>();
             for (int n = 1; n <= 2; n++) {
                 RunRef ref = awaitRun(runs, n);
+                followed.add(ref);
                 out.println("following " + ref);
                 var sub = monitor.statusChanges(ref, c -> out.println("  " + c));
                 try {
-                    last = monitor.awaitFinished(ref, wait);
+                    Run last = monitor.awaitFinished(ref, wait);
                     out.println("finished " + last.ref() + ": " + last.status().status().wireName() + " ("
                             + last.status().reason() + ")");
                 } catch (TimeoutException e) {
@@ -96,20 +107,23 @@ public final class MonitorExample {
                     sub.close();
                 }
             }
-            // the last run fails on purpose; its alert comes from the flow's runs, polled on their own: wait for it
-            long until = System.nanoTime() + Math.max(10_000, (long) (3000 / speed)) * 1_000_000L;
-            boolean failed = last.status().status() == Status.FAILED;
-            while (failed && !alerted.contains(last.ref()) && System.nanoTime() < until) {
-                Thread.sleep(20);
+            // the alert and done lines come from the flow's runs list, polled on its own: wait for them
+            // (a loaded machine can be seconds late), but never longer than the example waits for a run
+            try {
+                CompletableFuture.allOf(followed.stream().map(report).toArray(CompletableFuture[]::new))
+                        .get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                out.println("no alert or done line for every run within " + wait.toMinutes() + " min");
+                return 1;
             }
             return 0;
         }
     }
 
     private static RunRef awaitRun(DemoRuns runs, int n) throws InterruptedException {
-        while (runs.runsStarted() < n) {
+        while (runs.run(n) == null) {
             Thread.sleep(20);
         }
-        return RunRef.of(DemoRuns.FLOW, runs.currentRun());
+        return RunRef.of(DemoRuns.FLOW, runs.run(n)); // the n-th, even when a later one started meanwhile
     }
 }

@@ -109,7 +109,7 @@ public final class StandaloneMain {
                 backend = LocalMetaflowBackend.builder().root(dir).build();
                 demo = new DemoRuns(dir, Clock.systemUTC(), 1.0);
                 source = "a temporary copy of the bundled sample runs, where a simulated " + DemoRuns.FLOW
-                        + " run progresses (tagged demo; a new one every minute or so)";
+                        + " run progresses (tagged demo; a new one about every 40 s)";
             } else if (options.synthetic().isPresent()) {
                 SyntheticSource synthetic = SyntheticSource.start(options.synthetic().get(), out);
                 backend = synthetic.backend();

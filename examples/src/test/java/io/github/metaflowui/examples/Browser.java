@@ -22,7 +22,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 
@@ -85,10 +87,20 @@ final class Browser implements AutoCloseable {
         driver.get(url);
     }
 
+    /**
+     * Leaves the page (for about:blank): the last step of a test with a server of its own, before that
+     * server stops. A page left open keeps reading from its server (live updates, the card list) and
+     * would log the refused requests as console errors.
+     */
+    void leave() {
+        driver.get("about:blank");
+    }
+
     /** Waits for the page's render loop to settle (no request in flight, content shown). */
     void settle() {
         waitFor(d -> Boolean.TRUE.equals(js("return !document.documentElement.classList.contains('is-loading')"
-                + " && !document.querySelector('#main > p.loading')")));
+                + " && !document.querySelector('#main > p.loading')"
+                + " && !document.querySelector('#main section.counting p.loading')"))); // a run's counts come a moment later
     }
 
     <T> T waitFor(Function<WebDriver, T> condition) {
@@ -107,9 +119,30 @@ final class Browser implements AutoCloseable {
      * finding and reading it.
      */
     String text(String css) {
+        return read(() -> find(css).getText());
+    }
+
+    /** An attribute of the first match, read again when a live update re-renders the element meanwhile. */
+    String attribute(String css, String name) {
+        return read(() -> find(css).getAttribute(name));
+    }
+
+    /** Clicks the first match, found again when a live update re-renders it between finding and clicking. */
+    void click(String css) {
+        read(() -> {
+            find(css).click();
+            return Boolean.TRUE;
+        });
+    }
+
+    /**
+     * Runs {@code read} again (up to 10 times) when it meets an element that a live re-render replaced:
+     * for reads that find their elements themselves.
+     */
+    <T> T read(Supplier<T> read) {
         for (int i = 0; ; i++) {
             try {
-                return find(css).getText();
+                return read.get();
             } catch (StaleElementReferenceException e) {
                 if (i >= 10) {
                     throw e;
@@ -118,31 +151,14 @@ final class Browser implements AutoCloseable {
         }
     }
 
-    /** Clicks the first match, found again when live updates re-render it between finding and clicking. */
-    void click(String css) {
-        for (int i = 0; ; i++) {
-            try {
-                find(css).click();
-                return;
-            } catch (StaleElementReferenceException e) {
-                if (i >= 10) {
-                    throw e;
-                }
-            }
-        }
+    /** Runs {@code script} in every page from the next navigation on, before the page's own scripts (CSP does not apply). */
+    void beforeEveryPage(String script) {
+        driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script));
     }
 
     /** The texts of all matches, read again (as a whole) when live updates re-render them meanwhile. */
     List<String> texts(String css) {
-        for (int i = 0; ; i++) {
-            try {
-                return all(css).stream().map(WebElement::getText).toList();
-            } catch (StaleElementReferenceException e) {
-                if (i >= 10) {
-                    throw e;
-                }
-            }
-        }
+        return read(() -> all(css).stream().map(WebElement::getText).toList());
     }
 
     List<WebElement> all(String css) {

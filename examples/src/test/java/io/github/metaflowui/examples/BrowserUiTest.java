@@ -123,6 +123,7 @@ class BrowserUiTest {
             browser.settle();
             browser.waitFor(d -> runRows().size() == 15);
             assertThat(runRows().get(0)).isEqualTo("/NestedForeachFlow/1796301646182255");
+            browser.leave(); // before the server stops
         }
     }
 
@@ -174,9 +175,8 @@ class BrowserUiTest {
         browser.waitFor(d -> d.getCurrentUrl().endsWith("/FailingFlow/1796301626371648"));
         browser.settle();
 
-        WebElement toStderr = browser.find(".failed-box a.btn-danger");
-        assertThat(toStderr.getText()).contains("explode/2");
-        toStderr.click();
+        assertThat(browser.text(".failed-box a.btn-danger")).contains("explode/2");
+        browser.click(".failed-box a.btn-danger");
         browser.waitFor(d -> d.getCurrentUrl().contains("/FailingFlow/1796301626371648/explode/2"));
         browser.settle();
         browser.find(".log-panel.log-err .ll");
@@ -207,7 +207,17 @@ class BrowserUiTest {
         browser.find(".tasks-table tbody tr");
         assertThat(browser.text(".chip-filter strong")).isEqualTo("square");
         assertThat(taskIds()).isEqualTo(before);
-        assertThat(browser.all(".tasks-table tbody tr td:nth-child(2)")).allMatch(td -> td.getText().equals("square"));
+        assertThat(browser.texts(".tasks-table tbody tr td:nth-child(2)")).allMatch("square"::equals);
+    }
+
+    /** Scrolls the first match to the middle of the window and clicks it, found again after a re-render. */
+    private static void clickInView(String css) {
+        browser.read(() -> {
+            WebElement el = browser.find(css);
+            browser.js("arguments[0].scrollIntoView({block: 'center'})", el);
+            el.click();
+            return Boolean.TRUE;
+        });
     }
 
     private List<String> taskIds() {
@@ -245,6 +255,7 @@ class BrowserUiTest {
 
             assertThat(browser.js("return window.__xss === undefined")).isEqualTo(Boolean.TRUE);
             assertThat(browser.driver().findElements(By.cssSelector("#main script, #main img[src='x']"))).isEmpty();
+            browser.leave(); // before the server stops
         }
     }
 
@@ -252,25 +263,22 @@ class BrowserUiTest {
     void clicking_a_dag_node_filters_the_tasks() {
         browser.get(url("/ForeachFlow/1796301658654985"));
         browser.settle();
-        assertThat(browser.all("svg.dag-svg g.dag-n").stream().map(g -> g.getAttribute("data-step")))
+        assertThat(browser.read(() -> browser.all("svg.dag-svg g.dag-n").stream().map(g -> g.getAttribute("data-step")).toList()))
                 .containsExactly("start", "square", "join", "end");
-        WebElement square = browser.find("svg.dag-svg g.dag-n[data-step='square']");
-        assertThat(square.getAttribute("class")).contains("dag-n-completed");
-        assertThat(square.getAttribute("aria-label")).contains("200 completed");
-        square.click();
+        String square = "svg.dag-svg g.dag-n[data-step='square']";
+        assertThat(browser.attribute(square, "class")).contains("dag-n-completed");
+        assertThat(browser.attribute(square, "aria-label")).contains("200 completed");
+        browser.click(square);
         browser.waitFor(d -> d.getCurrentUrl().contains("step=square"));
         browser.settle();
         assertThat(browser.text(".chip-filter strong")).isEqualTo("square");
-        assertThat(browser.all(".tasks-table tbody tr td:nth-child(2)")).isNotEmpty()
-                .allMatch(td -> td.getText().equals("square"));
-        assertThat(browser.find("svg.dag-svg g.dag-n.selected").getAttribute("data-step")).isEqualTo("square");
+        assertThat(browser.texts(".tasks-table tbody tr td:nth-child(2)")).isNotEmpty().allMatch("square"::equals);
+        assertThat(browser.attribute("svg.dag-svg g.dag-n.selected", "data-step")).isEqualTo("square");
         // zoom changes the view box; no inline style anywhere in the drawing
         String viewBox = "return document.querySelector('svg.dag-svg').getAttribute('viewBox')";
         Object before = browser.js(viewBox);
         assertThat(before).isNotNull();
-        WebElement zoomIn = browser.find(".dag-tools button[aria-label='Zoom in']");
-        browser.js("arguments[0].scrollIntoView({block: 'center'})", zoomIn);
-        zoomIn.click();
+        clickInView(".dag-tools button[aria-label='Zoom in']");
         assertThat(browser.js(viewBox)).isNotEqualTo(before);
         assertThat(browser.all("svg.dag-svg [style]")).isEmpty();
 
@@ -280,7 +288,7 @@ class BrowserUiTest {
         assertThat(browser.js("return [...document.querySelectorAll('svg.dag-svg g.dag-n')].map(g => g.dataset.step)"))
                 .isEqualTo(List.of("start", "outer", "inner", "inner_join", "outer_join", "end"));
         assertThat(browser.js("return document.querySelectorAll('svg.dag-svg g.dag-edge-foreach').length")).isEqualTo(2L);
-        assertThat(browser.find("svg.dag-svg g.dag-n[data-step='inner']").getAttribute("aria-label"))
+        assertThat(browser.attribute("svg.dag-svg g.dag-n[data-step='inner']", "aria-label"))
                 .contains("12 completed");
     }
 
@@ -361,6 +369,7 @@ class BrowserUiTest {
             browser.waitFor(d -> runRows().size() == 3);
             assertThat(browser.find(".appbar").isDisplayed()).isFalse();
             assertThat(browser.find("footer.foot").isDisplayed()).isFalse();
+            browser.leave(); // before the server stops
         }
     }
 
@@ -381,18 +390,19 @@ class BrowserUiTest {
                 LocalMetaflowBackend.builder().root(fixture).clock(CLOCK).build(), "127.0.0.1", 0, options)) {
             browser.get(withLinks.uri() + "RetryFlow/1796301618523831");
             browser.settle();
-            WebElement dash = browser.find(".extras .ext-links a");
-            assertThat(dash.getText()).contains("Dashboard");
-            assertThat(dash.getAttribute("href"))
+            String dash = ".extras .ext-links a";
+            assertThat(browser.text(dash)).contains("Dashboard");
+            assertThat(browser.attribute(dash, "href"))
                     .isEqualTo("https://grafana.example.com/d/runs?run=RetryFlow/1796301618523831&u=alice");
-            assertThat(dash.getAttribute("rel")).isEqualTo("noopener noreferrer");
+            assertThat(browser.attribute(dash, "rel")).isEqualTo("noopener noreferrer");
             assertThat(browser.text(".extras .ext-panel td")).isEqualTo(markup);
 
             browser.get(withLinks.uri() + "RetryFlow/1796301618523831/flaky/2?attempt=0");
             browser.settle();
-            assertThat(browser.find(".extras .ext-links a").getAttribute("href"))
+            assertThat(browser.attribute(".extras .ext-links a", "href"))
                     .isEqualTo("https://logs.example.com/?q=flaky/2&a=0&ok=False");
             assertThat(browser.js("return window.__xss === undefined")).isEqualTo(Boolean.TRUE);
+            browser.leave(); // before the server stops
         }
     }
 
@@ -432,11 +442,9 @@ class BrowserUiTest {
                 .isEqualTo(List.of("start", "flaky", "end"));
         assertThat(browser.js("return document.querySelector('#timeline tr.tl-task .tl-attempt.tl-failed') !== null"))
                 .isEqualTo(Boolean.TRUE);
-        WebElement zoomIn = browser.find("#timeline .tl-tools button[aria-label='Zoom in']");
-        browser.js("arguments[0].scrollIntoView({block: 'center'})", zoomIn);
-        zoomIn.click();
+        clickInView("#timeline .tl-tools button[aria-label='Zoom in']");
         browser.waitFor(d -> d.getCurrentUrl().contains("tlw="));
-        assertThat(browser.all("#timeline [style]").stream().map(e -> e.getAttribute("class")))
+        assertThat(browser.read(() -> browser.all("#timeline [style]").stream().map(e -> e.getAttribute("class")).toList()))
                 .allMatch(c -> c.contains("tl-bar") || c.contains("tl-tick") || c.isEmpty());
 
         // workflow mode: the tasks step by step in graph order, only those in view fetched and drawn

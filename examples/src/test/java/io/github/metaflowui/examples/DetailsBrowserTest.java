@@ -8,7 +8,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
 import java.io.IOException;
@@ -88,11 +87,10 @@ class DetailsBrowserTest {
         browser.settle();
         browser.find(".artifacts-table tbody tr .artifact-location");
         assertThat(browser.texts(".artifacts-table thead th")).contains("Location");
-        WebElement cell = browser.find(".artifacts-table tbody tr .artifact-location");
-        assertThat(cell.findElement(By.cssSelector(".ds-type")).getText()).isEqualTo("local");
-        WebElement location = cell.findElement(By.cssSelector("code.location"));
-        assertThat(location.getText()).isEqualTo(":root:/home/alice/flows/.metaflow");
-        assertThat(location.getAttribute("title")).isEqualTo(":root:/home/alice/flows/.metaflow");
+        String cell = ".artifacts-table tbody tr .artifact-location";
+        assertThat(browser.text(cell + " .ds-type")).isEqualTo("local");
+        assertThat(browser.text(cell + " code.location")).isEqualTo(":root:/home/alice/flows/.metaflow");
+        assertThat(browser.attribute(cell + " code.location", "title")).isEqualTo(":root:/home/alice/flows/.metaflow");
         assertThat(browser.all(".artifacts-table tbody tr .copy-location")).isNotEmpty();
     }
 
@@ -128,7 +126,7 @@ class DetailsBrowserTest {
         assertThat(browser.text("#timeline .seg-item[aria-current='true']")).isEqualTo("Failed");
         browser.waitFor(d -> jsTimelineTasks().equals(List.of("explode/2")));
         // the failed run's Workflow link says so in the URL; its own default needs nothing
-        assertThat(browser.find("#timeline .seg-item:first-child").getAttribute("href")).contains("tl=workflow");
+        assertThat(browser.attribute("#timeline .seg-item:first-child", "href")).contains("tl=workflow");
 
         browser.get(url("/FailingFlow/1796301626371648?tl=workflow"));
         browser.settle();
@@ -202,6 +200,7 @@ class DetailsBrowserTest {
             browser.waitFor(d -> d.getCurrentUrl().endsWith("/LinearFlow/1796301579117609"));
             browser.settle();
             assertThat(browser.all(".run-head .triggers")).isEmpty();
+            browser.leave(); // before the server stops
         }
     }
 

@@ -291,6 +291,7 @@ class RunsListBrowserTest {
             writeRun(flow, "2002", Instant.now().toEpochMilli() + 2);
             slow.until(d -> !keysInDom().isEmpty() && keysInDom().get(0).equals("ScrollFlow/2002"));
             assertThat(browser.all(".new-runs:not([hidden])")).isEmpty();
+            browser.leave(); // before the server stops
         }
     }
 }

@@ -65,6 +65,37 @@ export function applyRows(rows, events) {
   return out;
 }
 
+/**
+ * Whether two lists of rows hold the same data. A (re)connecting stream starts with a snapshot that
+ * usually equals what the page already shows: a view redraws only when this says they differ, so
+ * that an unchanged page keeps its nodes (hover, focus, a half-done click).
+ */
+export function sameRows(a, b) {
+  if (a === b) {
+    return true;
+  }
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) {
+    return false;
+  }
+  return a.every((row, i) => sameValue(row, b[i]));
+}
+
+// Structural equality of JSON values; object keys in any order.
+function sameValue(a, b) {
+  if (a === b) {
+    return true;
+  }
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || Array.isArray(a) !== Array.isArray(b)) {
+    return false;
+  }
+  if (Array.isArray(a)) {
+    return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
+  }
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length
+    && keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameValue(a[k], b[k]));
+}
+
 const indicator = document.getElementById('live');
 
 /** The connection, shared by the whole app; subscribe() replaces what it follows. */

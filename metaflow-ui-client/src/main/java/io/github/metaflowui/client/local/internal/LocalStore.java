@@ -458,6 +458,9 @@ public final class LocalStore {
         if (hit.isPresent()) {
             return hit.get();
         }
+        // only a tree read entirely after the run was known to be over may be kept: one read while the
+        // end step was still writing its outcome would otherwise be served for good
+        boolean overBefore = finalFacts.get(runDir).isPresent();
         List<StepEntry> steps = new ArrayList<>();
         List<TaskScan> all = new ArrayList<>();
         for (String step : children(runDir)) {
@@ -471,7 +474,8 @@ public final class LocalStore {
             all.addAll(stepTasks(ref, runDir, step));
         }
         RunTree tree = new RunTree(steps, all);
-        if (finalFacts.get(runDir).isPresent()) {
+        Instant settled = clock.instant().minus(Duration.ofSeconds(2)); // later writes may share a time tick
+        if (overBefore && all.stream().allMatch(t -> t.lastModified().isBefore(settled))) {
             finalTrees.put(runDir, tree);
         }
         return tree;

@@ -76,16 +76,26 @@ export function cardsSection({ base, signal, running }) {
     }
   }
 
+  // a poll that finds what is shown already changes nothing (no node is replaced)
+  let emptyShown = null;
   function render(list) {
-    replaceChildren(count, list.length ? ` · ${plural(list.length, 'card')}` : '');
+    const counted = list.length ? ` · ${plural(list.length, 'card')}` : '';
+    if (count.textContent !== counted) {
+      replaceChildren(count, counted);
+    }
     if (!list.length) {
       shown.clear();
-      replaceChildren(body, message('empty', 'This task has no cards.',
-        h('p', null, running()
-          ? 'Cards (@card) appear here once the task has rendered them, when it finishes.'
-          : 'Add @card to a step to attach a report to its tasks.')));
+      const hint = running()
+        ? 'Cards (@card) appear here once the task has rendered them, when it finishes.'
+        : 'Add @card to a step to attach a report to its tasks.';
+      if (!emptyShown || emptyShown.hint !== hint || !body.contains(emptyShown.node)) {
+        const node = message('empty', 'This task has no cards.', h('p', null, hint));
+        emptyShown = { hint, node };
+        replaceChildren(body, node);
+      }
       return;
     }
+    emptyShown = null;
     const next = new Map();
     const nodes = [];
     for (const card of list) {

@@ -10,7 +10,7 @@ import { dagView, stepOrder, stepTypeLabel } from './dag.js';
 import { extrasSection } from './extras.js';
 import { virtualTable } from '../virtual-list.js';
 import { timelineSection } from './timeline.js';
-import { resourceOf, applyRows } from '../live.js';
+import { resourceOf, applyRows, sameRows } from '../live.js';
 
 const TASK_PAGE_SIZE = 100;
 const FAILED_SHOWN = 5;
@@ -130,24 +130,38 @@ export async function runView({ params, query, load }) {
     live: {
       resources: Object.values(res).filter(Boolean),
       apply(batch) {
+        // a snapshot equal to what is shown (every stream starts with one) changes nothing
         let changed = false;
+        const update = (key, rows) => {
+          const next = applyRows(rows, batch.get(res[key]));
+          if (!sameRows(rows, next)) {
+            changed = true;
+          }
+          return next;
+        };
         if (batch.has(res.run)) {
           const rows = applyRows([model.r], batch.get(res.run));
           // pushed run rows leave out the triggers (read once with the run): keep them
-          model.r = rows.length ? { ...rows[0], triggers: rows[0].triggers ?? model.r.triggers } : model.r;
-          changed = true;
+          let next = model.r;
+          if (rows.length) {
+            next = { ...rows[0] };
+            if (next.triggers === undefined && model.r.triggers !== undefined) {
+              next.triggers = model.r.triggers;
+            }
+          }
+          if (!sameRows([model.r], [next])) {
+            changed = true;
+          }
+          model.r = next;
         }
         if (batch.has(res.steps)) {
-          model.steps = applyRows(model.steps || [], batch.get(res.steps));
-          changed = true;
+          model.steps = update('steps', model.steps || []);
         }
         if (res.tasks && batch.has(res.tasks)) {
-          model.tasks = applyRows(model.tasks, batch.get(res.tasks));
-          changed = true;
+          model.tasks = update('tasks', model.tasks);
         }
         if (batch.has(res.failed)) {
-          model.failed = applyRows(model.failed, batch.get(res.failed));
-          changed = true;
+          model.failed = update('failed', model.failed);
         }
         if (changed && timeline && model.steps) {
           timeline.update({ steps: orderSteps(model.steps, dag), runData: model.r });

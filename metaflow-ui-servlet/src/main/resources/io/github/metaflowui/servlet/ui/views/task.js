@@ -5,7 +5,7 @@ import { paths, withQuery } from '../nav.js';
 import { normalizeStatus, formatBytes, formatCount, plural } from '../format.js';
 import { statusBadge, timeEl, durationEl, fact, message, th, UiError } from '../ui.js';
 import { logPanel } from './logs.js';
-import { resourceOf, applyRows } from '../live.js';
+import { resourceOf, applyRows, sameRows } from '../live.js';
 import { extrasSection } from './extras.js';
 import { cardsSection } from './cards.js';
 
@@ -94,7 +94,7 @@ export async function taskView({ params, query, load, signal }) {
       let changed = false;
       if (batch.has(res.task)) {
         const rows = applyRows([model.t], batch.get(res.task));
-        if (rows.length) {
+        if (rows.length && !sameRows([model.t], rows)) { // a snapshot equal to what is shown changes nothing
           model.t = rows[0];
           model.attempts = normalizeAttempts(Array.isArray(model.t.attempts) ? model.t.attempts : model.attempts);
           const newest = model.attempts.length ? model.attempts[model.attempts.length - 1].id : null;
@@ -107,8 +107,17 @@ export async function taskView({ params, query, load, signal }) {
       }
       if (batch.has(res.run)) {
         const rows = applyRows([model.r], batch.get(res.run));
-        model.r = rows.length ? rows[0] : model.r;
-        changed = true;
+        if (rows.length) {
+          // pushed run rows leave out the triggers (read once with the run): keep them
+          const next = { ...rows[0] };
+          if (next.triggers === undefined && model.r.triggers !== undefined) {
+            next.triggers = model.r.triggers;
+          }
+          if (!sameRows([model.r], [next])) {
+            model.r = next;
+            changed = true;
+          }
+        }
       }
       if (changed) {
         redraw();
