@@ -290,7 +290,7 @@ final class HeadlessChromium {
     private static void deleteQuietly(Path dir) {
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             // a temporary profile left behind is harmless (Chromium's helpers may still be writing in it)
         }
     }
