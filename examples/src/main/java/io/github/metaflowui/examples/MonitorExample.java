@@ -68,6 +68,9 @@ public final class MonitorExample {
              MetaflowMonitor monitor = MetaflowMonitor.of(watcher);
              DemoRuns runs = demo ? new DemoRuns(root, Clock.systemUTC(), speed) : null) {
 
+            if (runs != null) {
+                SampleData.stopBeforeCleanup(runs);
+            }
             // runs whose alert or done line has been printed (the demo waits for them before it stops)
             Map<RunRef, CompletableFuture<Void>> reported = new ConcurrentHashMap<>();
             Function<RunRef, CompletableFuture<Void>> report = ref -> reported.computeIfAbsent(ref, k -> new CompletableFuture<>());

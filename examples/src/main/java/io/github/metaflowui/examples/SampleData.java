@@ -14,9 +14,9 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The sample {@code .metaflow} directory bundled with the runner: real runs written by Metaflow.
@@ -93,19 +93,63 @@ final class SampleData {
         });
     }
 
+    /** Writers into a temporary copy (the demo), stopped before the copies are deleted at exit. */
+    private static final List<AutoCloseable> WRITERS = new CopyOnWriteArrayList<>();
+
+    /**
+     * Stops {@code writer} at exit before the temporary copies are deleted: shutdown hooks run while
+     * daemon threads still run, so a writer left going would recreate files behind the cleanup.
+     */
+    static void stopBeforeCleanup(AutoCloseable writer) {
+        WRITERS.add(writer);
+    }
+
     private static void deleteOnExit(Path root) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try (Stream<Path> paths = Files.walk(root)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                    try {
-                        Files.deleteIfExists(p);
-                    } catch (IOException ignored) {
-                        // best effort: it is a temporary copy
+            for (AutoCloseable writer : WRITERS) {
+                try {
+                    writer.close();
+                } catch (Exception ignored) {
+                    // best effort: the process is ending
+                }
+            }
+            deleteTree(root);
+        }, "metaflow-ui-sample-cleanup"));
+    }
+
+    /** Deletes a temporary tree, best effort: files that vanish or fail on the way are skipped. */
+    static void deleteTree(Path root) {
+        for (int round = 0; round < 3 && Files.exists(root); round++) {
+            try {
+                Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                        quietlyDelete(file);
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFileFailed(Path file, IOException e) {
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult postVisitDirectory(Path dir, IOException e) {
+                        quietlyDelete(dir);
+                        return FileVisitResult.CONTINUE;
                     }
                 });
-            } catch (IOException ignored) {
-                // best effort
+            } catch (IOException | RuntimeException ignored) {
+                // best effort: it is a temporary copy; the next round picks up what is left
             }
-        }, "metaflow-ui-sample-cleanup"));
+        }
+    }
+
+    private static void quietlyDelete(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // a directory something was just written into: the next round deletes it
+        }
     }
 }

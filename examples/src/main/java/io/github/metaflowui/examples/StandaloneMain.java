@@ -108,6 +108,7 @@ public final class StandaloneMain {
                 Path dir = SampleData.writableCopy();
                 backend = LocalMetaflowBackend.builder().root(dir).build();
                 demo = new DemoRuns(dir, Clock.systemUTC(), 1.0);
+                SampleData.stopBeforeCleanup(demo);
                 source = "a temporary copy of the bundled sample runs, where a simulated " + DemoRuns.FLOW
                         + " run progresses (tagged demo; a new one about every 40 s)";
             } else if (options.synthetic().isPresent()) {
