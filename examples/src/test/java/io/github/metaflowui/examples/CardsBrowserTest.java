@@ -83,10 +83,7 @@ class CardsBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        String shared = System.getProperty("metaflow.shared.dir");
-        assertThat(shared).as("system property metaflow.shared.dir (set by the build)").isNotNull();
-        Path fixture = Path.of(shared, "fixtures/metaflow/local/dot-metaflow");
-        assertThat(fixture).as("the shared Metaflow fixture").isDirectory();
+        Path fixture = SharedFixture.localDotMetaflow();
         Path root = tmp.resolve(".metaflow");
         copy(fixture.resolve("LinearFlow/_meta"), root.resolve("LinearFlow/_meta"));
         copy(fixture.resolve("LinearFlow/" + RUN), root.resolve("LinearFlow/" + RUN));

@@ -50,10 +50,7 @@ class LiveRedrawBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        String shared = System.getProperty("metaflow.shared.dir");
-        assertThat(shared).as("system property metaflow.shared.dir (set by the build)").isNotNull();
-        Path fixture = Path.of(shared, "fixtures/metaflow/local/dot-metaflow");
-        assertThat(fixture).as("the shared Metaflow fixture").isDirectory();
+        Path fixture = SharedFixture.localDotMetaflow();
         server = StandaloneServer.start(LocalMetaflowBackend.builder().root(fixture).clock(BrowserUiTest.CLOCK).build(),
                 "127.0.0.1", 0);
         browser = Browser.open();

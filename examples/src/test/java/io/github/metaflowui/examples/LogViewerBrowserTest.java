@@ -112,10 +112,7 @@ class LogViewerBrowserTest {
 
     /** Copies the run under {@code dir}, writes the long stdout, returns that stdout file. */
     static Path longLogCopy(Path dir) throws IOException {
-        String shared = System.getProperty("metaflow.shared.dir");
-        assertThat(shared).as("system property metaflow.shared.dir (set by the build)").isNotNull();
-        Path fixture = Path.of(shared, "fixtures/metaflow/local/dot-metaflow");
-        assertThat(fixture).as("the shared Metaflow fixture").isDirectory();
+        Path fixture = SharedFixture.localDotMetaflow();
         Path flow = dir.resolve(".metaflow").resolve(FLOW);
         Files.createDirectories(flow);
         copyTree(fixture.resolve(FLOW).resolve("_meta"), flow.resolve("_meta"));

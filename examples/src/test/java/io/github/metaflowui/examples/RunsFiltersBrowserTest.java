@@ -42,9 +42,7 @@ class RunsFiltersBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        String shared = System.getProperty("metaflow.shared.dir");
-        assertThat(shared).as("system property metaflow.shared.dir (set by the build)").isNotNull();
-        Path root = Path.of(shared, "fixtures/metaflow/local/dot-metaflow");
+        Path root = SharedFixture.localDotMetaflow();
         fixture = StandaloneServer.start(LocalMetaflowBackend.builder().root(root).clock(BrowserUiTest.CLOCK).build(),
                 "127.0.0.1", 0);
         hostile = StandaloneServer.start(LocalMetaflowBackend.builder().root(HostileFixture.build(root, tmp))

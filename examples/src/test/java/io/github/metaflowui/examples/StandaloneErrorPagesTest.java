@@ -34,7 +34,7 @@ class StandaloneErrorPagesTest {
 
     @BeforeAll
     void start() throws IOException {
-        Path fixture = Path.of(System.getProperty("metaflow.shared.dir"), "fixtures/metaflow/local/dot-metaflow");
+        Path fixture = SharedFixture.localDotMetaflow();
         server = StandaloneServer.start(LocalMetaflowBackend.builder().root(fixture).build(), "127.0.0.1", 0);
     }
 

@@ -119,8 +119,7 @@ class StandaloneMainTest {
 
     @Test
     void a_flow_directory_given_as_metaflow_dir_is_refused_naming_the_metaflow_directory() {
-        Path fixture = Path.of(System.getProperty("metaflow.shared.dir"), "fixtures/metaflow/local/dot-metaflow")
-                .toAbsolutePath().normalize();
+        Path fixture = SharedFixture.localDotMetaflow();
         Path flowDir = fixture.resolve("LinearFlow");
 
         StandaloneMain.Launch l = launch("--metaflow-dir", flowDir.toString(), "--port", "0");
@@ -197,7 +196,7 @@ class StandaloneMainTest {
 
     @Test
     void serves_a_given_metaflow_directory() throws Exception {
-        Path fixture = Path.of(System.getProperty("metaflow.shared.dir"), "fixtures/metaflow/local/dot-metaflow");
+        Path fixture = SharedFixture.localDotMetaflow();
         StandaloneMain.Launch l = launch("--port", "0", "--metaflow-dir", fixture.toString());
         try (StandaloneServer server = l.server()) {
             assertThat(server).isNotNull();
