@@ -10,7 +10,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Clock;
 import java.time.ZoneOffset;
 
@@ -38,8 +37,7 @@ class MetaflowUiBrowserTest {
         // browser tests are never skipped: CI (.ci/run) installs Debian's chromium
         chromium = HeadlessChromium.find().orElseThrow(() -> new IllegalStateException(
                 "no Chromium found: install it (apt-get install chromium chromium-driver) or pass -Dchromium=/path"));
-        Path root = Paths.get(System.getProperty("metaflow.shared.dir"), "fixtures", "metaflow", "local",
-                "dot-metaflow");
+        Path root = TestServer.localFixture();
         Clock clock = Clock.fixed(MetaflowUiServletFixtureTest.NOW, ZoneOffset.UTC);
         LocalMetaflowBackend backend = LocalMetaflowBackend.builder().root(root).clock(clock).build();
         // a copy whose parameter "alpha" has a corrupt blob

@@ -14,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -42,9 +41,7 @@ class MetaflowUiServletBrokenDataTest {
 
     @BeforeAll
     void start() throws IOException {
-        String shared = System.getProperty("metaflow.shared.dir");
-        assertThat(shared).as("system property metaflow.shared.dir (set by surefire)").isNotBlank();
-        Path fixture = Paths.get(shared, "fixtures", "metaflow", "local", "dot-metaflow");
+        Path fixture = TestServer.localFixture();
         copyTree(fixture.resolve("ParamsLogsFlow"), tmp.resolve("ParamsLogsFlow"));
         Files.write(tmp.resolve(ALPHA_BLOB), new byte[]{0x1f, (byte) 0x8b, 1, 2, 3});
         Files.write(tmp.resolve(GRAPH_BLOB), new byte[]{0x1f, (byte) 0x8b, 9, 9, 9});

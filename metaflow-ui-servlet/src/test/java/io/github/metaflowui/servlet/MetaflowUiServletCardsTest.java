@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
@@ -41,9 +40,7 @@ class MetaflowUiServletCardsTest {
 
     @BeforeAll
     void start() throws IOException {
-        String shared = System.getProperty("metaflow.shared.dir");
-        assertThat(shared).as("system property metaflow.shared.dir (set by surefire)").isNotBlank();
-        Path fixture = Paths.get(shared, "fixtures", "metaflow", "local", "dot-metaflow");
+        Path fixture = TestServer.localFixture();
         tmp = Files.createTempDirectory("mfui-cards");
         Path root = tmp.resolve(".metaflow");
         copy(fixture.resolve("LinearFlow/_meta"), root.resolve("LinearFlow/_meta"));

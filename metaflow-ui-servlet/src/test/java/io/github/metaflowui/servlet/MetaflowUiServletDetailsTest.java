@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
@@ -42,10 +41,7 @@ class MetaflowUiServletDetailsTest {
 
     @BeforeAll
     void start(@TempDir Path tmp) throws IOException {
-        String shared = System.getProperty("metaflow.shared.dir");
-        assertThat(shared).as("system property metaflow.shared.dir (set by surefire)").isNotBlank();
-        Path root = Paths.get(shared, "fixtures", "metaflow", "local", "dot-metaflow");
-        assertThat(root).as("the local fixture").isDirectory();
+        Path root = TestServer.localFixture();
         Clock clock = Clock.fixed(Instant.parse("2026-12-04T00:00:00Z"), ZoneOffset.UTC);
         fixture = TestServer.start("/", TestServer.mappings("/*", new MetaflowUiServlet(
                 LocalMetaflowBackend.builder().root(root).clock(clock).build(), MetaflowUiOptions.defaults(),

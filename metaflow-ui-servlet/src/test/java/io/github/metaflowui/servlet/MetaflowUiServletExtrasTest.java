@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -58,10 +57,7 @@ class MetaflowUiServletExtrasTest {
 
     @BeforeAll
     void start() {
-        String shared = System.getProperty("metaflow.shared.dir");
-        assertThat(shared).as("system property metaflow.shared.dir (set by surefire)").isNotBlank();
-        Path root = Paths.get(shared, "fixtures", "metaflow", "local", "dot-metaflow");
-        assertThat(root).as("the local fixture").isDirectory();
+        Path root = TestServer.localFixture();
         LocalMetaflowBackend backend = LocalMetaflowBackend.builder().root(root)
                 .clock(Clock.fixed(Instant.parse("2026-12-04T00:00:00Z"), ZoneOffset.UTC)).build();
         MetaflowUiOptions options = MetaflowUiOptions.builder()

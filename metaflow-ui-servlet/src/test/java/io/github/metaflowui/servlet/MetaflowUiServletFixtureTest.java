@@ -52,10 +52,7 @@ class MetaflowUiServletFixtureTest {
 
     @BeforeAll
     void start() {
-        String shared = System.getProperty("metaflow.shared.dir");
-        assertThat(shared).as("system property metaflow.shared.dir (set by surefire)").isNotBlank();
-        Path root = Paths.get(shared, "fixtures", "metaflow", "local", "dot-metaflow");
-        assertThat(root).as("the local fixture").isDirectory();
+        Path root = TestServer.localFixture();
         backend = LocalMetaflowBackend.builder()
                 .root(root)
                 .clock(Clock.fixed(NOW, ZoneOffset.UTC))

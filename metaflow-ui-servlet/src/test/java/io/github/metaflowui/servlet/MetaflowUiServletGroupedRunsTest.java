@@ -16,7 +16,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +44,7 @@ class MetaflowUiServletGroupedRunsTest {
 
     @BeforeAll
     void start() throws Exception {
-        Path root = Paths.get(System.getProperty("metaflow.shared.dir"), "fixtures", "metaflow", "local", "dot-metaflow");
+        Path root = TestServer.localFixture();
         Clock clock = Clock.fixed(Instant.parse("2026-12-04T00:00:00Z"), ZoneOffset.UTC);
         LocalMetaflowBackend backend = LocalMetaflowBackend.builder().root(root).clock(clock).build();
         MetaflowUiServlet indexed = new MetaflowUiServlet(backend, MetaflowUiOptions.defaults(), TestServer.TEST_ASSETS);

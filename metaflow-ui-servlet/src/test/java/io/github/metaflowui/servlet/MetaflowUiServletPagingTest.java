@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +34,7 @@ class MetaflowUiServletPagingTest {
 
     @BeforeAll
     void start() throws InterruptedException {
-        Path root = Paths.get(System.getProperty("metaflow.shared.dir"), "fixtures", "metaflow", "local", "dot-metaflow");
+        Path root = TestServer.localFixture();
         LocalMetaflowBackend backend = LocalMetaflowBackend.builder().root(root)
                 .clock(Clock.fixed(Instant.parse("2026-12-04T00:00:00Z"), ZoneOffset.UTC)).build();
         indexed = new MetaflowUiServlet(backend, MetaflowUiOptions.defaults(), TestServer.TEST_ASSETS);
@@ -95,7 +94,7 @@ class MetaflowUiServletPagingTest {
 
     @Test
     void a_runs_list_and_a_run_page_read_their_task_tables_ahead() throws Exception {
-        Path root = Paths.get(System.getProperty("metaflow.shared.dir"), "fixtures", "metaflow", "local", "dot-metaflow");
+        Path root = TestServer.localFixture();
         MetaflowUiServlet fresh = new MetaflowUiServlet(LocalMetaflowBackend.builder().root(root)
                 .clock(Clock.fixed(Instant.parse("2026-12-04T00:00:00Z"), ZoneOffset.UTC)).build(),
                 MetaflowUiOptions.defaults(), TestServer.TEST_ASSETS);

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +28,7 @@ class MetaflowUiServletRunAtTest {
 
     @BeforeAll
     void start() throws InterruptedException {
-        Path root = Paths.get(System.getProperty("metaflow.shared.dir"), "fixtures", "metaflow", "local", "dot-metaflow");
+        Path root = TestServer.localFixture();
         LocalMetaflowBackend backend = LocalMetaflowBackend.builder().root(root)
                 .clock(Clock.fixed(Instant.parse("2026-12-04T00:00:00Z"), ZoneOffset.UTC)).build();
         MetaflowUiServlet indexed = new MetaflowUiServlet(backend, MetaflowUiOptions.defaults(), TestServer.TEST_ASSETS);

@@ -18,6 +18,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,6 +27,22 @@ import java.util.Map;
 /** A real embedded Jetty 12 (ee10) on a free loopback port, with servlets at given mappings. */
 final class TestServer implements AutoCloseable {
     static final String TEST_ASSETS = "io/github/metaflowui/servlet/testui/";
+
+    /**
+     * The local {@code .metaflow} fixture made by the real Metaflow library, in {@code ../shared}
+     * (surefire passes its place as {@code metaflow.shared.dir}); read only.
+     */
+    static Path localFixture() {
+        String shared = System.getProperty("metaflow.shared.dir");
+        if (shared == null || shared.isBlank()) {
+            throw new IllegalStateException("system property metaflow.shared.dir is not set (surefire sets it to ../shared)");
+        }
+        Path root = Path.of(shared, "fixtures", "metaflow", "local", "dot-metaflow");
+        if (!Files.isDirectory(root)) {
+            throw new IllegalStateException("the local Metaflow fixture is missing: " + root);
+        }
+        return root;
+    }
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Server server;
